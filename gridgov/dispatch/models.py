@@ -1,0 +1,81 @@
+"""Departments (职能部门) and the routing rules that say which department leads a kind of case where."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.models import TimeStampedModel
+from gridgov.core.scope import Scope
+from gridgov.dispatch.choices import DepartmentKind
+
+
+class Department(TimeStampedModel):
+    """A unit that handles what a grid cannot: a town's 司法所, a district's 交通运输局, a 供电所.
+
+    ``area`` is the area it serves: the town for a town office, the district for a district bureau.
+    """
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=32, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="departments", verbose_name=_("area served")
+    )
+    phone = models.CharField(_("office phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["area__path", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="department_unique_name_in_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def permission_scope(self) -> Scope:
+        return Scope(area_path=self.area.path, department_ids=frozenset({self.pk}))
+
+
+class RoutingRule(TimeStampedModel):
+    """Category + area → lead department (主办) and optional helper departments (协办).
+
+    The rule of the deepest area that contains a case's location wins; a rule without an area applies
+    everywhere. The lead department must serve the rule's whole area.
+    """
+
+    category = models.ForeignKey(
+        "cases.Category", on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("category")
+    )
+    area = models.ForeignKey(
+        "geo.Area",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("area"),
+        help_text=_("Empty: applies everywhere."),
+    )
+    lead = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="lead_rules", verbose_name=_("lead department")
+    )
+    helpers = models.ManyToManyField(
+        Department, blank=True, related_name="helper_rules", verbose_name=_("helper departments")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category__sort_order", "area__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "area"], name="routing_rule_unique_category_area"),
+            models.UniqueConstraint(
+                fields=["category"], condition=models.Q(area__isnull=True), name="routing_rule_unique_global"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.area or '*'} → {self.lead}"
