@@ -70,7 +70,12 @@ class Rule(StrEnum):
 
 
 R = Role
-_STAFF_IN_AREA = {R.GRID_WORKER: Rule.AREA, R.GRID_CHIEF: Rule.AREA, R.DISPATCHER: Rule.AREA, R.LEADER: Rule.AREA}
+_STAFF_IN_AREA = {
+    R.GRID_WORKER: Rule.AREA,
+    R.GRID_CHIEF: Rule.AREA,
+    R.DISPATCHER: Rule.AREA,
+    R.LEADER: Rule.AREA,
+}
 
 #: verb → {role: rule}. A role missing from a verb's entry may not do it.
 POLICY: dict[Verb, dict[str, Rule]] = {
@@ -178,6 +183,14 @@ def can(user: Any, verb: Verb, target: Scope | Scoped | None = None) -> bool:
         (rule := policy.get(grant.role)) is not None and _matches(rule, grant, scope, user.pk)
         for grant in grants_of(user)
     )
+
+
+def can_somewhere(user: Any, verb: Verb) -> bool:
+    """May ``user`` do ``verb`` on at least some target (to decide whether to show a menu or a page at all)?"""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    policy = POLICY[verb]
+    return any(grant.role in policy for grant in grants_of(user))
 
 
 def require(user: Any, verb: Verb, target: Scope | Scoped | None = None) -> None:

@@ -18,7 +18,9 @@ class Department(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=64)
-    kind = models.CharField(_("kind"), max_length=32, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=DepartmentKind.choices, default=DepartmentKind.OTHER
+    )
     area = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="departments", verbose_name=_("area served")
     )
@@ -29,7 +31,9 @@ class Department(TimeStampedModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["area__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["area", "name"], name="department_unique_name_in_area")]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="department_unique_name_in_area")
+        ]
 
     def __str__(self) -> str:
         return self.name

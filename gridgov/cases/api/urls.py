@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from gridgov.cases.api import views
+
+urlpatterns = [
+    path("categories/", views.CategoryList.as_view(), name="category-list"),
+    path("request-types/", views.RequestTypeList.as_view(), name="request-type-list"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from gridgov.dispatch.api import views
+
+urlpatterns = [
+    path("departments/", views.DepartmentList.as_view(), name="department-list"),
+    path("route/", views.RouteSuggestionView.as_view(), name="route-suggestion"),
+]

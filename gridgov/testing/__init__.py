@@ -1,0 +1,1 @@
+"""Helpers for the test suite: factories and small area trees (imported by tests only)."""
