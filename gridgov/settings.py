@@ -22,6 +22,9 @@ VAR_DIR = Path(env_str("GRIDGOV_VAR_DIR", str(BASE_DIR / "var")))
 # --- Security -------------------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+_secret_key_file = env_str("SECRET_KEY_FILE")
+if not SECRET_KEY and _secret_key_file:
+    SECRET_KEY = Path(_secret_key_file).read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -57,13 +60,14 @@ INSTALLED_APPS = [
     "gridgov.geo",
     "gridgov.dispatch",
     "gridgov.cases",
+    "gridgov.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gridgov.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -70,7 +70,7 @@ class Rule(StrEnum):
 
 
 R = Role
-_STAFF_IN_AREA = {
+_STAFF_IN_AREA: dict[str, Rule] = {
     R.GRID_WORKER: Rule.AREA,
     R.GRID_CHIEF: Rule.AREA,
     R.DISPATCHER: Rule.AREA,

@@ -38,7 +38,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(
-            error_body("invalid", _("The data is not valid."), _flatten(fields)), status=status.HTTP_400_BAD_REQUEST
+            error_body("invalid", _("The data is not valid."), _flatten(fields)),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Conflict):
         return Response(error_body(exc.code, str(exc.message)), status=status.HTTP_409_CONFLICT)

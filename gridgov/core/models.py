@@ -84,7 +84,9 @@ class HolidayYear(TimeStampedModel):
     """
 
     year = models.PositiveIntegerField(_("year"), unique=True)
-    source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("e.g. the State Council notice"))
+    source = models.CharField(
+        _("source"), max_length=255, blank=True, help_text=_("e.g. the State Council notice")
+    )
 
     class Meta:
         verbose_name = _("holiday schedule year")

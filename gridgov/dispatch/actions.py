@@ -29,8 +29,11 @@ def save_department(
     with transaction.atomic():
         department = Department.objects.filter(code=code).first() or Department(code=code)
         created = department.pk is None
-        department.name, department.kind, department.area = name, kind, area
-        department.phone, department.is_active = phone, is_active
+        values = {"name": name, "kind": kind, "area_id": area.pk, "phone": phone, "is_active": is_active}
+        if not created and all(getattr(department, field) == value for field, value in values.items()):
+            return department  # nothing changes: no write, no audit row
+        for field, value in values.items():
+            setattr(department, field, value)
         department.full_clean()
         department.save()
         record(
@@ -84,6 +87,12 @@ def save_routing_rule(
             category=category, area=area
         )
         created = rule.pk is None
+        if (
+            not created
+            and (rule.lead_id, rule.note, rule.is_active) == (lead.pk, note, is_active)
+            and {helper.pk for helper in rule.helpers.all()} == {helper.pk for helper in helpers}
+        ):
+            return rule  # nothing changes: no write, no audit row
         rule.lead, rule.note, rule.is_active = lead, note, is_active
         rule.save()
         rule.helpers.set(helpers)

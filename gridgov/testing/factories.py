@@ -73,7 +73,9 @@ class RegionTree:
             town = make_area(f"320612{100 + t}", f"测试镇{t + 1}", AreaLevel.TOWN, self.district)
             self.towns.append(town)
             for v in range(2):
-                village = make_area(f"{town.code}{200 + v}", f"测试村{t + 1}-{v + 1}", AreaLevel.VILLAGE, town)
+                village = make_area(
+                    f"{town.code}{200 + v}", f"测试村{t + 1}-{v + 1}", AreaLevel.VILLAGE, town
+                )
                 self.villages.append(village)
                 for g in range(2):
                     lon = 120.9 + t * 0.1 + v * 0.02 + g * 0.01

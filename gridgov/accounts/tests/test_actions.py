@@ -42,11 +42,19 @@ def test_handler_needs_a_department_inside_its_area(region, admin_user):
     assert "department" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         actions.grant_role(
-            actor=admin_user, user=user, role=Role.DEPARTMENT_HANDLER, department=department, area=region.villages[2]
+            actor=admin_user,
+            user=user,
+            role=Role.DEPARTMENT_HANDLER,
+            department=department,
+            area=region.villages[2],
         )
     assert "area" in error.value.message_dict
     actions.grant_role(
-        actor=admin_user, user=user, role=Role.DEPARTMENT_HANDLER, department=department, area=region.villages[0]
+        actor=admin_user,
+        user=user,
+        role=Role.DEPARTMENT_HANDLER,
+        department=department,
+        area=region.villages[0],
     )
 
 
@@ -54,7 +62,11 @@ def test_only_handlers_take_a_department(region, admin_user):
     department = DepartmentFactory(area=region.towns[0])
     with pytest.raises(ValidationError) as error:
         actions.grant_role(
-            actor=admin_user, user=UserFactory(), role=Role.LEADER, area=region.towns[0], department=department
+            actor=admin_user,
+            user=UserFactory(),
+            role=Role.LEADER,
+            area=region.towns[0],
+            department=department,
         )
     assert "department" in error.value.message_dict
 

@@ -180,7 +180,9 @@ def test_list_filter_agrees_with_can(region, people, role):
     users, _ = people
     user = users[role]
     for verb in (Verb.VIEW_AREA, Verb.VIEW_CASE, Verb.DISPATCH_CASE):
-        listed = set(Area.objects.filter(scope_q(user, verb, area_path_field="path")).values_list("code", flat=True))
+        listed = set(
+            Area.objects.filter(scope_q(user, verb, area_path_field="path")).values_list("code", flat=True)
+        )
         allowed = {area.code for area in Area.objects.all() if can(user, verb, area)}
         assert listed == allowed, (role, verb)
 

@@ -25,4 +25,4 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class ChoiceSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label, on purpose

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,53 +14,86 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_workday', models.BooleanField(verbose_name='is a workday')),
-                ('name', models.CharField(blank=True, max_length=64, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_workday", models.BooleanField(verbose_name="is a workday")),
+                ("name", models.CharField(blank=True, max_length=64, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'calendar days',
-                'ordering': ['date'],
+                "verbose_name": "calendar day",
+                "verbose_name_plural": "calendar days",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='year')),
-                ('source', models.CharField(blank=True, help_text='e.g. the State Council notice', max_length=255, verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("year", models.PositiveIntegerField(unique=True, verbose_name="year")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. the State Council notice",
+                        max_length=255,
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holiday schedule year',
-                'verbose_name_plural': 'holiday schedule years',
-                'ordering': ['-year'],
+                "verbose_name": "holiday schedule year",
+                "verbose_name_plural": "holiday schedule years",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('verb', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name='target type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='target')),
-                ('summary', models.CharField(blank=True, max_length=255, verbose_name='summary')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("verb", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                ("target_type", models.CharField(blank=True, max_length=64, verbose_name="target type")),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="target")),
+                ("summary", models.CharField(blank=True, max_length=255, verbose_name="summary")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_audite_target__f1cadb_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="core_audite_target__f1cadb_idx")
+                ],
             },
         ),
     ]

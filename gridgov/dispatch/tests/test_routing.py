@@ -13,13 +13,25 @@ from gridgov.testing.factories import UserFactory, category, grant
 def setup(region):
     admin = ensure_system_user()
     district_transport = actions.save_department(
-        actor=admin, code="tz-transport", name="通州区交通运输局", kind=DepartmentKind.TRANSPORT, area=region.district
+        actor=admin,
+        code="tz-transport",
+        name="通州区交通运输局",
+        kind=DepartmentKind.TRANSPORT,
+        area=region.district,
     )
     town_construction = actions.save_department(
-        actor=admin, code="t1-build", name="测试镇1建设办", kind=DepartmentKind.TRANSPORT, area=region.towns[0]
+        actor=admin,
+        code="t1-build",
+        name="测试镇1建设办",
+        kind=DepartmentKind.TRANSPORT,
+        area=region.towns[0],
     )
     town2_construction = actions.save_department(
-        actor=admin, code="t2-build", name="测试镇2建设办", kind=DepartmentKind.TRANSPORT, area=region.towns[1]
+        actor=admin,
+        code="t2-build",
+        name="测试镇2建设办",
+        kind=DepartmentKind.TRANSPORT,
+        area=region.towns[1],
     )
     return admin, district_transport, town_construction, town2_construction
 
@@ -60,7 +72,9 @@ def test_inactive_lead_is_skipped(region, setup):
 def test_lead_must_serve_the_rule_area(region, setup):
     admin, _, _, town2_construction = setup
     with pytest.raises(ValidationError) as error:
-        actions.save_routing_rule(actor=admin, category=category("road"), area=region.towns[0], lead=town2_construction)
+        actions.save_routing_rule(
+            actor=admin, category=category("road"), area=region.towns[0], lead=town2_construction
+        )
     assert "lead" in error.value.message_dict
 
 
@@ -77,19 +91,25 @@ def test_dispatcher_edits_rules_of_their_own_area_only(region, setup):
     _, district_transport, town_construction, town2_construction = setup
     dispatcher = UserFactory()
     grant(dispatcher, Role.DISPATCHER, area=region.towns[0])
-    actions.save_routing_rule(actor=dispatcher, category=category("road"), area=region.towns[0], lead=town_construction)
+    actions.save_routing_rule(
+        actor=dispatcher, category=category("road"), area=region.towns[0], lead=town_construction
+    )
     with pytest.raises(PermissionDenied):
         actions.save_routing_rule(
             actor=dispatcher, category=category("road"), area=region.towns[1], lead=town2_construction
         )
     with pytest.raises(PermissionDenied):
-        actions.save_routing_rule(actor=dispatcher, category=category("road"), area=None, lead=district_transport)
+        actions.save_routing_rule(
+            actor=dispatcher, category=category("road"), area=None, lead=district_transport
+        )
 
 
 def test_no_department_on_a_grid(region, setup):
     admin = setup[0]
     with pytest.raises(ValidationError):
-        actions.save_department(actor=admin, code="x", name="x", kind=DepartmentKind.OTHER, area=region.grids[0])
+        actions.save_department(
+            actor=admin, code="x", name="x", kind=DepartmentKind.OTHER, area=region.grids[0]
+        )
 
 
 def test_departments_serving_a_grid(region, setup):

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from gridgov.geo.api import views
+
+urlpatterns = [
+    path("map/", views.AreaMapView.as_view(), name="geo-map"),
+    path("lookup/", views.GridLookupView.as_view(), name="geo-lookup"),
+]

@@ -5,39 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('level', models.CharField(choices=[('city', 'City'), ('district', 'District'), ('town', 'Town / street'), ('village', 'Village / community'), ('grid', 'Grid')], db_index=True, max_length=16, verbose_name='level')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True, verbose_name='path')),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other names people use, e.g. 北渡村22组', verbose_name='aliases')),
-                ('boundary', models.JSONField(blank=True, null=True, verbose_name='boundary (GeoJSON, WGS-84)')),
-                ('centroid_lat', models.FloatField(blank=True, editable=False, null=True, verbose_name='centroid latitude')),
-                ('centroid_lon', models.FloatField(blank=True, editable=False, null=True, verbose_name='centroid longitude')),
-                ('min_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('min_lon', models.FloatField(blank=True, editable=False, null=True)),
-                ('max_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('max_lon', models.FloatField(blank=True, editable=False, null=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.area', verbose_name='parent area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District"),
+                            ("town", "Town / street"),
+                            ("village", "Village / community"),
+                            ("grid", "Grid"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=255, unique=True, verbose_name="path")),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other names people use, e.g. 北渡村22组",
+                        verbose_name="aliases",
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(blank=True, null=True, verbose_name="boundary (GeoJSON, WGS-84)"),
+                ),
+                (
+                    "centroid_lat",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="centroid latitude"
+                    ),
+                ),
+                (
+                    "centroid_lon",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="centroid longitude"
+                    ),
+                ),
+                ("min_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("min_lon", models.FloatField(blank=True, editable=False, null=True)),
+                ("max_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("max_lon", models.FloatField(blank=True, editable=False, null=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.area",
+                        verbose_name="parent area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'area',
-                'verbose_name_plural': 'areas',
-                'ordering': ['path'],
-                'indexes': [models.Index(fields=['level', 'path'], name='geo_area_level_e2b235_idx')],
+                "verbose_name": "area",
+                "verbose_name_plural": "areas",
+                "ordering": ["path"],
+                "indexes": [models.Index(fields=["level", "path"], name="geo_area_level_e2b235_idx")],
             },
         ),
     ]
