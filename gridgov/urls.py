@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gridgov.accounts.urls")),
     path("geo/", include("gridgov.geo.urls")),
+    path("cases/", include("gridgov.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

@@ -27,7 +27,7 @@ def validate_grant(*, role: str, area: Area | None, department: Department | Non
         if role in ROLE_REQUIRES_AREA and area is None:
             errors["area"] = _("This role needs an area.")
         if area is not None and area.level not in ROLE_AREA_LEVELS[role]:
-            errors["area"] = _("A %(role)s cannot be scoped to an area of level %(level)s.") % {
+            errors["area"] = _("The role “%(role)s” cannot be scoped to an area of level “%(level)s”.") % {
                 "role": Role(role).label,
                 "level": area.get_level_display(),
             }

@@ -17,7 +17,7 @@ class User(AbstractUser):
     personal data: shown masked unless the viewer's role needs it.
     """
 
-    name = models.CharField(_("name"), max_length=64, blank=True)
+    name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
 
     class Meta:

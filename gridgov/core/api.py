@@ -38,7 +38,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(
-            error_body("invalid", _("The data is not valid."), _flatten(fields)),
+            error_body(
+                "invalid", _("Some fields are not valid; see the messages for each field."), _flatten(fields)
+            ),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Conflict):
@@ -55,7 +57,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = error_body("invalid", _("The data is not valid."), _flatten(detail))
+        response.data = error_body(
+            "invalid", _("Some fields are not valid; see the messages for each field."), _flatten(detail)
+        )
     elif isinstance(exc, drf_exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"

@@ -67,7 +67,7 @@ class AuditEntry(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
+        verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 

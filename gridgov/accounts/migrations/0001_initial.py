@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                     "date_joined",
                     models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
                 ),
-                ("name", models.CharField(blank=True, max_length=64, verbose_name="name")),
+                ("name", models.CharField(blank=True, max_length=64, verbose_name="full name")),
                 ("phone", models.CharField(blank=True, max_length=20, verbose_name="mobile phone")),
                 (
                     "groups",

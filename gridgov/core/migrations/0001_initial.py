@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "audit entry",
-                "verbose_name_plural": "audit trail",
+                "verbose_name_plural": "audit entries",
                 "ordering": ["-at", "-id"],
                 "indexes": [
                     models.Index(fields=["target_type", "target_id"], name="core_audite_target__f1cadb_idx")

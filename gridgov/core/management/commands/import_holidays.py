@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gridgov.accounts.selectors import command_actor
 from gridgov.core.actions import ScheduleDay, import_holiday_schedule, schedule_problems
@@ -155,10 +156,11 @@ class Command(BaseCommand):
 
         if parsed.errors or parsed.year is None:
             lines = [str(error) for error in parsed.errors]
-            heading = _("%(count)s problems in %(file)s; nothing was imported:") % {
-                "count": len(lines),
-                "file": path,
-            }
+            heading = ngettext(
+                "%(count)s problem in %(file)s; nothing was imported:",
+                "%(count)s problems in %(file)s; nothing was imported:",
+                len(lines),
+            ) % {"count": len(lines), "file": path}
             raise CommandError("\n".join([heading, *lines]))
 
         holidays = sum(1 for _day, is_workday, _name in parsed.days if not is_workday)

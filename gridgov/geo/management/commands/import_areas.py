@@ -42,6 +42,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(_("%(file)s is not UTF-8 text.") % {"file": name}) from error
 
+        actor = command_actor(options["actor"])
         try:
             if options["dry_run"]:
                 plan = validate_areas(text)
@@ -49,7 +50,6 @@ class Command(BaseCommand):
                     _("The file is valid (%(count)d areas); nothing was written.") % {"count": len(plan.rows)}
                 )
                 return
-            actor = command_actor(options["actor"])
             result = import_areas(actor=actor, text=text, source_name=source)
         except AreaImportError as error:
             for problem in error.problems:
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(str(error.message)) from error
         except PermissionDenied as error:
             raise CommandError(
-                _("%(actor)s may not manage areas: %(error)s") % {"actor": options["actor"], "error": error}
+                _("%(actor)s may not manage areas: %(error)s") % {"actor": actor.username, "error": error}
             ) from error
         self.stdout.write(
             _("Imported %(source)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
