@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts import actions as account_actions
 from gridgov.accounts.choices import Role
@@ -97,31 +99,49 @@ class DemoAccount:
     role: str
     area_name: str | None = None  # the area of the grant, found by name (or by grid alias)
     department: str | None = None  # "town name/code suffix" of the department
-    description: str = ""
+    description: str | Promise = ""
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
-    DemoAccount("admin", "系统管理员", Role.ADMIN, description="administrator: base data, users, calendar"),
     DemoAccount(
-        "dispatcher", "石港镇指挥中心坐席", Role.DISPATCHER, "石港镇", description="town command center"
+        "admin", "系统管理员", Role.ADMIN, description=_("administrator: base data, users, calendar")
     ),
     DemoAccount(
-        "district", "通州区指挥中心坐席", Role.DISPATCHER, "通州区", description="district command center"
+        "dispatcher",
+        "石港镇指挥中心坐席",
+        Role.DISPATCHER,
+        "石港镇",
+        description=_("dispatcher of the 石港镇 command center"),
     ),
     DemoAccount(
-        "gridworker", "北渡村网格员", Role.GRID_WORKER, "北渡村22组", description="grid of 北渡村22组"
+        "district",
+        "通州区指挥中心坐席",
+        Role.DISPATCHER,
+        "通州区",
+        description=_("dispatcher of the 通州区 command center"),
     ),
-    DemoAccount("gridchief", "北渡村网格长", Role.GRID_CHIEF, "北渡村", description="village of 北渡村"),
+    DemoAccount(
+        "gridworker",
+        "北渡村网格员",
+        Role.GRID_WORKER,
+        "北渡村22组",
+        description=_("grid worker of the grid of 北渡村22组"),
+    ),
+    DemoAccount(
+        "gridchief", "北渡村网格长", Role.GRID_CHIEF, "北渡村", description=_("grid chief of 北渡村")
+    ),
     DemoAccount(
         "handler",
         "石港镇司法所",
         Role.DEPARTMENT_HANDLER,
         department="石港镇/sifasuo",
-        description="department: 石港镇司法所",
+        description=_("handler in 石港镇司法所"),
     ),
-    DemoAccount("leader", "石港镇分管领导", Role.LEADER, "石港镇", description="leader of 石港镇"),
-    DemoAccount("volunteer", "志愿者", Role.VOLUNTEER, "石港镇", description="volunteer in 石港镇"),
-    DemoAccount("resident", "居民", Role.RESIDENT, description="resident"),
+    DemoAccount(
+        "leader", "石港镇分管领导", Role.LEADER, "石港镇", description=_("leader supervising 石港镇")
+    ),
+    DemoAccount("volunteer", "志愿者", Role.VOLUNTEER, "石港镇", description=_("volunteer in 石港镇")),
+    DemoAccount("resident", "居民", Role.RESIDENT, description=_("resident")),
 ]
 
 
@@ -186,14 +206,14 @@ def _first_of_kind(area: Area, kind: str) -> Department | None:
 def _load_routing(actor: User) -> None:
     categories = {category.code: category for category in Category.objects.all()}
     for district in Area.objects.filter(level=AreaLevel.DISTRICT):
-        for code, (_, _, district_kind) in ROUTES.items():
+        for code, (_town_kind, _helpers, district_kind) in ROUTES.items():
             lead = _first_of_kind(district, district_kind)
             if lead is not None and code in categories:
                 dispatch_actions.save_routing_rule(
                     actor=actor, category=categories[code], area=district, lead=lead
                 )
     for town in Area.objects.filter(level=AreaLevel.TOWN):
-        for code, (town_kind, helper_kinds, _) in ROUTES.items():
+        for code, (town_kind, helper_kinds, _district_kind) in ROUTES.items():
             lead = _first_of_kind(town, town_kind) if town_kind else None
             if lead is None or code not in categories:
                 continue  # the district's rule applies

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.selectors import command_actor
 from gridgov.demo.loader import DEMO_PASSWORD, load_demo
+from gridgov.geo.choices import AreaLevel
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = load_demo(actor=command_actor(options.get("actor")))
-        counts = ", ".join(f"{level} {count}" for level, count in report.areas.items())
+        counts = ", ".join(f"{AreaLevel(level).label} {count}" for level, count in report.areas.items())
         self.stdout.write(_("Demo region: %(counts)s") % {"counts": counts})
         self.stdout.write(
             _("Departments: %(departments)d, routing rules: %(rules)d")
@@ -28,4 +29,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for account in report.accounts:
-            self.stdout.write(f"  {account.username:<12} {account.name:<16} {account.description}")
+            self.stdout.write(f"  {account.username:<12} {account.description}")
