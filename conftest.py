@@ -8,7 +8,18 @@ from gridgov.testing.factories import RegionTree
 
 
 @pytest.fixture
-def region(db: None) -> RegionTree:
+def default_categories(db: None) -> None:
+    """The default taxonomy, which the data migration loads: a transactional test's flush (PostgreSQL runs
+    those) empties the table for the tests after it, so tests that need categories ask for them here."""
+    from gridgov.cases.models import Category
+    from gridgov.cases.taxonomy import category_defaults, default_taxonomy
+
+    for index, entry in enumerate(default_taxonomy()["categories"], start=1):
+        Category.objects.get_or_create(code=entry["code"], defaults=category_defaults(entry, index * 10))
+
+
+@pytest.fixture
+def region(db: None, default_categories: None) -> RegionTree:
     return RegionTree()
 
 
@@ -16,3 +27,12 @@ def region(db: None) -> RegionTree:
 def _fast_password_hashing(settings) -> None:
     """PBKDF2 is slow on purpose; tests hash many passwords and need no protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_index() -> None:
+    """Tests build areas directly with the ORM (not through geo.actions, which invalidate the index on commit)
+    and roll them back afterwards, so each test starts with an index rebuilt from its own data."""
+    from gridgov.geo.index import invalidate_grid_index
+
+    invalidate_grid_index()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "gridgov.dispatch",
     "gridgov.cases",
     "gridgov.demo",
+    "gridgov.notifications",
 ]
 
 MIDDLEWARE = [
@@ -173,7 +175,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- GridGov --------------------------------------------------------------------------------------------------
-GRIDGOV = {
+GRIDGOV: dict[str, Any] = {
     # Optional map tile URL template (e.g. the city's own GIS server). Empty: grid boundaries on a plain background.
     "MAP_TILE_URL": env_str("MAP_TILE_URL"),
     "MAP_TILE_ATTRIBUTION": env_str("MAP_TILE_ATTRIBUTION"),
@@ -187,9 +189,37 @@ GRIDGOV = {
     "CALENDAR_WARNING_HORIZON_DAYS": env_int("CALENDAR_WARNING_HORIZON_DAYS", 90),
     # Tolerance for boundary checks on import (square metres): slivers below it are rounding, not overlaps.
     "GEO_AREA_TOLERANCE_M2": env_float("GEO_AREA_TOLERANCE_M2", 1.0),
+    # Stage limits of the case lifecycle (the resolve limit comes from each category's SLA in working days).
+    "ACCEPT_WITHIN_HOURS": env_float("ACCEPT_WITHIN_HOURS", 2.0),
+    "SIGN_WITHIN_DAYS": env_int("SIGN_WITHIN_DAYS", 1),
+    # Share of the allowed time after which a case turns yellow (due soon).
+    "YELLOW_AT": env_float("YELLOW_AT", 0.75),
+    # Case numbers: PREFIX-YYYYMMDD-NNNN; a town's own prefix (Area.case_prefix) wins over this default.
+    "CASE_NUMBER_PREFIX": env_str("CASE_NUMBER_PREFIX", "GG"),
+    # Outbound notification channels (dotted paths); empty: in-app inbox only. See docs/notifications.md.
+    "NOTIFY_CHANNELS": env_list("NOTIFY_CHANNELS", []),
+    "NOTIFY_WEBHOOK_URLS": env_list("NOTIFY_WEBHOOK_URLS", []),
+    "NOTIFY_WEBHOOK_SECRET": env_str("NOTIFY_WEBHOOK_SECRET"),
+    "NOTIFY_WEBHOOK_TIMEOUT": env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0),
+    # Dotted path of a callable taking a list of notification ids (e.g. one that enqueues a job); empty: in-process.
+    "NOTIFY_DELIVER": env_str("NOTIFY_DELIVER"),
+    # Public base URL (https://grid.example.gov.cn) to make links absolute in emails and webhooks.
+    "SITE_URL": env_str("SITE_URL"),
+    # Uploads: photo size limit, pixel limit (decompression bombs) and the long side of public copies.
+    "MAX_UPLOAD_BYTES": env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+    "MAX_IMAGE_PIXELS": env_int("MAX_IMAGE_PIXELS", 40_000_000),
+    "PUBLIC_IMAGE_MAX_SIDE": env_int("PUBLIC_IMAGE_MAX_SIDE", 1600),
     # Username that management commands act as unless --actor is given.
     "SYSTEM_USERNAME": env_str("SYSTEM_USERNAME", "system"),
 }
+
+# --- E-mail (the notification e-mail channel) --------------------------------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gridgov@localhost")
 
 LOGGING = {
     "version": 1,

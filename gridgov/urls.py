@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("geo/", include("gridgov.geo.api.urls")),
     path("dispatch/", include("gridgov.dispatch.api.urls")),
     path("cases/", include("gridgov.cases.api.urls")),
+    path("notifications/", include("gridgov.notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("geo/", include("gridgov.geo.urls")),
     path("cases/", include("gridgov.cases.urls")),
+    path("notifications/", include("gridgov.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

@@ -18,6 +18,7 @@ Administrators manage base data; they do not read cases or personal data unless 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -209,12 +210,15 @@ def scope_q(
     *,
     area_path_field: str | None = None,
     department_field: str | None = None,
+    department_q: Callable[[int], Q] | None = None,
     owner_field: str | None = None,
 ) -> Q:
     """A filter selecting the rows ``user`` may ``verb``, by the same policy as ``can``.
 
     Pass the lookups that lead from the queried model to its area path, its department id(s) and its owner.
-    A rule whose lookup is not given matches nothing.
+    ``department_q`` builds the department condition itself when it is not a plain lookup (e.g. "has an open
+    assignment of this department", as a subquery that does not multiply rows). A rule whose lookup is not given
+    matches nothing.
     """
     nothing = Q(pk__in=[])
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -229,8 +233,13 @@ def scope_q(
             return Q()
         if rule is Rule.AREA and area_path_field and grant.area_path:
             result |= Q(**{f"{area_path_field}__startswith": grant.area_path})
-        elif rule is Rule.DEPARTMENT and department_field and grant.department_id is not None:
-            condition = Q(**{department_field: grant.department_id})
+        elif (
+            rule is Rule.DEPARTMENT and (department_field or department_q) and grant.department_id is not None
+        ):
+            if department_q is not None:
+                condition = department_q(grant.department_id)
+            else:
+                condition = Q(**{f"{department_field}": grant.department_id})
             if grant.explicit_area and area_path_field:
                 condition &= Q(**{f"{area_path_field}__startswith": grant.area_path})
             result |= condition

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
+from gridgov.core.scope import path_prefixes
 from gridgov.geo.models import Area
 
 
@@ -33,3 +34,33 @@ def users_with_role(role: str, *, within: Area | None = None) -> QuerySet[User]:
 
 def grid_workers_of(grid: Area) -> QuerySet[User]:
     return users_with_role(Role.GRID_WORKER, within=grid)
+
+
+def handlers_of(department_id: int, *, area_path: str = "") -> QuerySet[User]:
+    """Handlers of a department (those limited to an area only when ``area_path`` lies in it)."""
+    queryset = User.objects.filter(
+        is_active=True, grants__role=Role.DEPARTMENT_HANDLER, grants__department_id=department_id
+    )
+    users = [
+        user.pk
+        for user in queryset.prefetch_related("grants__area")
+        if any(
+            grant.role == Role.DEPARTMENT_HANDLER
+            and grant.department_id == department_id
+            and (grant.area is None or area_path.startswith(grant.area.path))
+            for grant in user.grants.all()
+        )
+    ]
+    return User.objects.filter(pk__in=users).order_by("username")
+
+
+def dispatchers_of(center: Area) -> QuerySet[User]:
+    """The dispatchers of the command center of ``center`` (a town or district)."""
+    return User.objects.filter(is_active=True, grants__role=Role.DISPATCHER, grants__area=center).distinct()
+
+
+def leaders_over(area_path: str) -> QuerySet[User]:
+    """Leaders whose area contains ``area_path``."""
+    return User.objects.filter(
+        is_active=True, grants__role=Role.LEADER, grants__area__path__in=path_prefixes(area_path)
+    ).distinct()

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "gridgov.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from gridgov.cases.actions import recompute_provisional
+        from gridgov.core.calendar import register_recompute_hook
+
+        # Deadlines computed on the weekends-only fallback are recomputed when a year's holiday schedule arrives.
+        register_recompute_hook(recompute_provisional)

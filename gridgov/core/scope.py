@@ -24,3 +24,12 @@ class Scoped(Protocol):
     """Anything that can say where it lives (areas, departments, cases, wishes…)."""
 
     def permission_scope(self) -> Scope: ...
+
+
+def path_prefixes(path: str) -> list[str]:
+    """Every ancestor-or-self path of a materialised area path, root first.
+
+    ``/320600/320612/320612103/`` → ``["/320600/", "/320600/320612/", "/320600/320612/320612103/"]``
+    """
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]

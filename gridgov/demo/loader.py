@@ -18,6 +18,7 @@ from gridgov.accounts import actions as account_actions
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
 from gridgov.cases.models import Category
+from gridgov.demo.cases import DemoCases, load_demo_cases
 from gridgov.dispatch import actions as dispatch_actions
 from gridgov.dispatch.choices import DepartmentKind as K
 from gridgov.dispatch.models import Department
@@ -151,10 +152,11 @@ class DemoReport:
     departments: int = 0
     routing_rules: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
+    cases: DemoCases = field(default_factory=DemoCases)
 
 
-def load_demo(*, actor: User) -> DemoReport:
-    """Load (or complete) the demo region. Safe to run any number of times."""
+def load_demo(*, actor: User, cases: bool = True) -> DemoReport:
+    """Load (or complete) the demo region and, with ``cases``, its demo cases. Safe to run any number of times."""
     report = DemoReport()
     with transaction.atomic():
         geo_actions.import_areas(
@@ -168,6 +170,9 @@ def load_demo(*, actor: User) -> DemoReport:
         report.departments = Department.objects.count()
         report.routing_rules = sum(category.routing_rules.count() for category in Category.objects.all())
         report.accounts = DEMO_ACCOUNTS
+    if cases:
+        # After the region's transaction: the cases are written one transaction per case (see demo.cases).
+        report.cases = load_demo_cases(actor=actor)
     return report
 
 

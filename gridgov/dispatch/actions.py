@@ -1,20 +1,39 @@
-"""Writes of the dispatch app: departments and routing rules, validated and audited."""
+"""Writes of the dispatch app: departments and routing rules (validated, audited), and the case verbs that
+happen at departments: dispatch, reassign, sign, return, resolve, extension and suspension requests."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import Verb, require
-from gridgov.cases.models import Category
+from gridgov.accounts.permissions import Verb, can, require
+from gridgov.cases import notices
+from gridgov.cases.actions import add_photos
+from gridgov.cases.choices import AlertLevel, CaseStatus, ExtensionStatus
+from gridgov.cases.deadlines import apply_resolve_deadline, sign_deadline
+from gridgov.cases.models import Case, CasePhoto, Category, TimeRequest
+from gridgov.cases.timeline import lock_case, move, record_event, require_holder, save_case
+from gridgov.cases.workflow import Transition
 from gridgov.core.audit import record
-from gridgov.dispatch.models import Department, RoutingRule
+from gridgov.core.calendar import working_time_between
+from gridgov.core.exceptions import Conflict, InvalidTransition
+from gridgov.core.scope import Scope
+from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus
+from gridgov.dispatch.models import Assignment, Department, RoutingRule
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
 
 DEPARTMENT_FIELDS = {"name", "kind", "area", "phone", "is_active"}
+
+#: Assignments that still give the department the case.
+OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
 
 
 def save_department(
@@ -112,3 +131,288 @@ def delete_routing_rule(*, actor: User, rule: RoutingRule) -> None:
         summary = str(rule)
         rule.delete()
         record(actor=actor, verb="delete_routing_rule", summary=summary)
+
+
+# --- Cases at departments ----------------------------------------------------------------------------------------
+
+
+def _check_departments(case: Case, lead: Department, helpers: list[Department]) -> None:
+    errors: dict[str, list[str]] = {}
+    for field, departments in (("lead", [lead]), ("helpers", helpers)):
+        for department in departments:
+            if not department.is_active:
+                errors.setdefault(field, []).append(
+                    _("%(department)s is inactive.") % {"department": department.name}
+                )
+            elif not case.area_path.startswith(department.area.path):
+                errors.setdefault(field, []).append(
+                    _("%(department)s does not serve the place of this case.")
+                    % {"department": department.name}
+                )
+    if any(helper.pk == lead.pk for helper in helpers):
+        errors.setdefault("helpers", []).append(_("The lead department cannot also be a helper."))
+    if len({helper.pk for helper in helpers}) != len(helpers):
+        errors.setdefault("helpers", []).append(_("A helper department is listed twice."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _assign(case: Case, *, actor: User, lead: Department, helpers: list[Department], at: datetime) -> None:
+    case.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
+        status=AssignmentStatus.CANCELLED, finished_at=at
+    )
+    sign_by = sign_deadline(at).at
+    Assignment.objects.create(
+        case=case, department=lead, role=AssignmentRole.LEAD, assigned_by=actor, sign_by=sign_by
+    )
+    for helper in helpers:
+        Assignment.objects.create(
+            case=case, department=helper, role=AssignmentRole.HELPER, assigned_by=actor, sign_by=sign_by
+        )
+
+
+def dispatch_case(
+    *,
+    actor: User,
+    case: Case,
+    lead: Department,
+    helpers: list[Department] | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """派遣: give the case to a lead department (主办) and helpers (协办), each with a sign deadline."""
+    helpers = helpers or []
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require_holder(actor, Verb.DISPATCH_CASE, case)
+        _check_departments(case, lead, helpers)
+        now = timezone.now()
+        move(
+            case,
+            Transition.DISPATCH,
+            actor=actor,
+            note=note,
+            data={"lead": lead.code, "helpers": [helper.code for helper in helpers]},
+            at=now,
+        )
+        _assign(case, actor=actor, lead=lead, helpers=helpers, at=now)
+        case.dispatched_at = now
+        save_case(case)
+        notices.assigned(actor, case)
+    return case
+
+
+def reassign_case(
+    *,
+    actor: User,
+    case: Case,
+    lead: Department,
+    helpers: list[Department] | None = None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    """改派: the center gives the case to other departments (the current ones are cancelled)."""
+    helpers = helpers or []
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require_holder(actor, Verb.DISPATCH_CASE, case)
+        _check_departments(case, lead, helpers)
+        now = timezone.now()
+        move(
+            case,
+            Transition.REASSIGN,
+            actor=actor,
+            note=reason.strip(),
+            data={"lead": lead.code, "helpers": [helper.code for helper in helpers]},
+            at=now,
+        )
+        _assign(case, actor=actor, lead=lead, helpers=helpers, at=now)
+        save_case(case)
+        notices.assigned(actor, case)
+    return case
+
+
+def _own_assignment(actor: User, case: Case, statuses: tuple[str, ...]) -> Assignment:
+    """The actor's department's assignment on the case (the lead one first), or PermissionDenied."""
+    assignments = case.assignments.filter(status__in=statuses).select_related("department__area")
+    for assignment in sorted(assignments, key=lambda item: (item.role != AssignmentRole.LEAD, item.pk)):
+        if can(
+            actor,
+            Verb.HANDLE_CASE,
+            Scope(area_path=case.area_path, department_ids=frozenset({assignment.department_id})),
+        ):
+            return assignment
+    raise PermissionDenied(_("Your department holds no open assignment on this case."))
+
+
+def sign_case(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
+    """签收: a department acknowledges its assignment; the lead's signature puts the case in progress."""
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require(actor, Verb.HANDLE_CASE, case)
+        assignment = _own_assignment(actor, case, (AssignmentStatus.PENDING,))
+        now = timezone.now()
+        data = {"department": assignment.department.code, "role": assignment.role}
+        if assignment.role == AssignmentRole.LEAD:
+            move(case, Transition.SIGN, actor=actor, data=data, at=now)
+        else:
+            record_event(case, actor=actor, verb="sign_helper", data=data, at=now)
+        assignment.status, assignment.signed_at, assignment.signed_by = AssignmentStatus.SIGNED, now, actor
+        assignment.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+        save_case(case)
+    return case
+
+
+def return_case(*, actor: User, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """退回: the lead department says the case is not theirs; it goes back to the center to re-dispatch."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require(actor, Verb.HANDLE_CASE, case)
+        assignment = _own_assignment(actor, case, (AssignmentStatus.PENDING,))
+        if assignment.role != AssignmentRole.LEAD:
+            raise PermissionDenied(_("Only the lead department can return a case."))
+        now = timezone.now()
+        move(
+            case,
+            Transition.RETURN,
+            actor=actor,
+            note=reason.strip(),
+            data={"department": assignment.department.code},
+            at=now,
+        )
+        assignment.status, assignment.finished_at, assignment.note = (
+            AssignmentStatus.RETURNED,
+            now,
+            reason.strip(),
+        )
+        assignment.save(update_fields=["status", "finished_at", "note", "updated_at"])
+        case.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
+            status=AssignmentStatus.CANCELLED, finished_at=now
+        )
+        save_case(case)
+        notices.returned(actor, case, reason.strip())
+    return case
+
+
+def resolve_case(
+    *, actor: User, case: Case, result: str, photos: Sequence[File] = (), expected_version: int | None = None
+) -> Case:
+    """办结: the lead department reports the work done (helpers finish their part with ``finish_assignment``)."""
+    if not result.strip():
+        raise ValidationError({"result": _("Describe what was done.")})
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require(actor, Verb.HANDLE_CASE, case)
+        assignment = _own_assignment(actor, case, (AssignmentStatus.SIGNED,))
+        if assignment.role != AssignmentRole.LEAD:
+            raise PermissionDenied(
+                _("Only the lead department resolves the case; report your part as a comment.")
+            )
+        now = timezone.now()
+        move(
+            case,
+            Transition.RESOLVE,
+            actor=actor,
+            note=result.strip(),
+            data={"department": assignment.department.code},
+            at=now,
+        )
+        assignment.status, assignment.finished_at = AssignmentStatus.RESOLVED, now
+        assignment.save(update_fields=["status", "finished_at", "updated_at"])
+        case.resolution, case.resolved_at = result.strip(), now
+        save_case(case)
+        add_photos(case=case, actor=actor, files=photos, kind=CasePhoto.KIND_RESULT)
+        notices.arrived(actor, case)
+    return case
+
+
+def request_time(
+    *, actor: User, case: Case, kind: str, reason: str, days: int = 0, expected_version: int | None = None
+) -> TimeRequest:
+    """延期 / 挂账 request by the lead department, decided by the center or a leader."""
+    errors: dict[str, str] = {}
+    if kind not in (TimeRequest.KIND_EXTENSION, TimeRequest.KIND_SUSPENSION):
+        errors["kind"] = _("Unknown kind of request.")
+    if kind == TimeRequest.KIND_EXTENSION and not 1 <= days <= 60:
+        errors["days"] = _("Ask for 1 to 60 working days.")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        require(actor, Verb.HANDLE_CASE, case)
+        _own_assignment(actor, case, (AssignmentStatus.PENDING, AssignmentStatus.SIGNED))
+        if case.status not in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS):
+            raise InvalidTransition()
+        if case.time_requests.filter(status=ExtensionStatus.PENDING).exists():
+            raise Conflict(_("A request on this case is still waiting for a decision."))
+        request = TimeRequest.objects.create(
+            case=case,
+            requested_by=actor,
+            kind=kind,
+            days=days if kind == TimeRequest.KIND_EXTENSION else 0,
+            reason=reason.strip(),
+        )
+        record_event(
+            case,
+            actor=actor,
+            verb=f"request_{kind}",
+            note=reason.strip(),
+            data={"days": request.days, "request": request.pk},
+        )
+        save_case(case)
+        notices.time_requested(actor, case, reason.strip())
+    return request
+
+
+def decide_time_request(
+    *, actor: User, request: TimeRequest, approve: bool, note: str = "", expected_version: int | None = None
+) -> TimeRequest:
+    """The center or a leader approves or denies; an approved extension moves the deadline, an approved
+    suspension stops the clock (挂账)."""
+    with transaction.atomic():
+        case = lock_case(request.case_id, expected_version=expected_version)
+        require(actor, Verb.APPROVE_CASE, case)
+        request = TimeRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ExtensionStatus.PENDING:
+            raise Conflict(_("This request has already been decided."))
+        now = timezone.now()
+        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+        request.decided_by, request.decided_at, request.decision_note = actor, now, note.strip()
+        request.save()
+        data = {"request": request.pk, "approved": approve, "days": request.days}
+        if approve and request.kind == TimeRequest.KIND_SUSPENSION:
+            move(case, Transition.SUSPEND, actor=actor, note=note, data=data, at=now)
+            case.suspended_at = now
+        else:
+            record_event(case, actor=actor, verb=f"decide_{request.kind}", note=note, data=data, at=now)
+            if approve:
+                case.budget_days += request.days
+                apply_resolve_deadline(case)
+                case.alert_level = AlertLevel.NORMAL
+        save_case(case)
+        notices.time_decided(actor, case, approve)
+    return request
+
+
+def resume_case(*, actor: User, case: Case, note: str = "", expected_version: int | None = None) -> Case:
+    """The clock runs again; the working hours the case spent suspended move its deadline."""
+    with transaction.atomic():
+        case = lock_case(case, expected_version=expected_version)
+        if not (can(actor, Verb.APPROVE_CASE, case) or can(actor, Verb.HANDLE_CASE, case)):
+            require(actor, Verb.APPROVE_CASE, case)
+        now = timezone.now()
+        hours = working_time_between(case.suspended_at, now) if case.suspended_at else 0.0
+        move(
+            case, Transition.RESUME, actor=actor, note=note, data={"suspended_hours": round(hours, 2)}, at=now
+        )
+        case.suspended_hours += hours
+        case.suspended_at = None
+        apply_resolve_deadline(case)
+        save_case(case)
+    return case

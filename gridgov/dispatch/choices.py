@@ -26,3 +26,18 @@ class DepartmentKind(models.TextChoices):
     LABOR = "labor", _("Human resources and social security")
     EDUCATION = "education", _("Education")
     OTHER = "other", _("Other")
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    HELPER = "helper", _("Helper")
+
+
+class AssignmentStatus(models.TextChoices):
+    """An assignment's own progress; the lead's drives the case, helpers report their part."""
+
+    PENDING = "pending", _("Awaiting signature")
+    SIGNED = "signed", _("Signed")
+    RESOLVED = "resolved", _("Done")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.models import TimeStampedModel
 from gridgov.core.scope import Scope
-from gridgov.dispatch.choices import DepartmentKind
+from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus, DepartmentKind
 
 
 class Department(TimeStampedModel):
@@ -83,3 +84,37 @@ class RoutingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.category} @ {self.area or '*'} → {self.lead}"
+
+
+class Assignment(TimeStampedModel):
+    """A case given to one department: the lead (主办) or a helper (协办), with its own status and sign deadline.
+
+    Re-dispatch and reassignment cancel the open assignments and create new ones, so the history of who held the
+    case stays readable.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assignments")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("department")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sign_by = models.DateTimeField(_("sign by"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["case_id", "role", "id"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department} ({self.get_role_display()})"

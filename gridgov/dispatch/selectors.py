@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from gridgov.cases.models import Category
+from gridgov.core.scope import path_prefixes
 from gridgov.dispatch.models import Department, RoutingRule
 from gridgov.geo.models import Area
 
@@ -46,5 +47,4 @@ def suggest_route(category: Category, area: Area) -> RouteSuggestion | None:
 
 
 def _ancestor_paths(area: Area) -> list[str]:
-    codes = area.ancestor_codes()
-    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
+    return path_prefixes(area.path)

@@ -200,8 +200,11 @@ def import_areas(*, actor: User, text: str, source_name: str) -> ImportResult:
     return result
 
 
-def update_area(*, actor: User, area: Area, name: str, aliases: Iterable[str]) -> Area:
-    """Change an area's name and aliases (admin edits); code, level, parent and boundary change by import only.
+def update_area(
+    *, actor: User, area: Area, name: str, aliases: Iterable[str], case_prefix: str | None = None
+) -> Area:
+    """Change an area's name, aliases and case-number prefix (admin edits); code, level, parent and boundary change
+    by import only. ``case_prefix=None`` leaves the prefix as it is.
 
     Raises ``ValidationError`` naming the field when the name is empty or too long.
     """
@@ -216,14 +219,26 @@ def update_area(*, actor: User, area: Area, name: str, aliases: Iterable[str]) -
     clean = clean_aliases(list(aliases))
     if clean is None:
         raise ValidationError({"aliases": [_('"aliases" must be a list of names.')]})
+    prefix = (case_prefix or "").strip().upper() if case_prefix is not None else None
+    if prefix and not (prefix.isascii() and prefix.isalnum() and len(prefix) <= 8):
+        raise ValidationError({"case_prefix": [_("Use up to 8 letters or digits, e.g. SG.")]})
     with transaction.atomic():
         current = Area.objects.select_for_update().get(pk=area.pk)
-        before = {"name": current.name, "aliases": list(current.aliases or [])}
-        after = {"name": clean_name, "aliases": clean}
+        before = {
+            "name": current.name,
+            "aliases": list(current.aliases or []),
+            "case_prefix": current.case_prefix,
+        }
+        after = {
+            "name": clean_name,
+            "aliases": clean,
+            "case_prefix": current.case_prefix if prefix is None else prefix,
+        }
         if before != after:
             current.name = clean_name
             current.aliases = clean
-            current.save(update_fields=["name", "aliases", "updated_at"])
+            current.case_prefix = str(after["case_prefix"])
+            current.save(update_fields=["name", "aliases", "case_prefix", "updated_at"])
             record(
                 actor=actor,
                 verb="update_area",
@@ -231,5 +246,6 @@ def update_area(*, actor: User, area: Area, name: str, aliases: Iterable[str]) -
                 summary=f"{current.code} {clean_name}",
                 data={"before": before, "after": after},
             )
-    area.name, area.aliases, area.updated_at = current.name, current.aliases, current.updated_at
+    area.name, area.aliases, area.case_prefix = current.name, current.aliases, current.case_prefix
+    area.updated_at = current.updated_at
     return area

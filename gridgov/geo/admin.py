@@ -39,7 +39,7 @@ class AreaForm(forms.ModelForm):
 
     class Meta:
         model = Area
-        fields = ["name"]
+        fields = ["name", "case_prefix"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +66,7 @@ class AreaAdmin(ManagedByVerb, admin.ModelAdmin):
         "code",
         "name",
         "aliases_text",
+        "case_prefix",
         "level",
         "parent",
         "path",
@@ -145,4 +146,5 @@ class AreaAdmin(ManagedByVerb, admin.ModelAdmin):
             area=obj,
             name=form.cleaned_data["name"],
             aliases=form.cleaned_data["aliases_text"],
+            case_prefix=form.cleaned_data.get("case_prefix", ""),
         )

@@ -41,6 +41,12 @@ class Area(TimeStampedModel):
     min_lon = models.FloatField(null=True, blank=True, editable=False)
     max_lat = models.FloatField(null=True, blank=True, editable=False)
     max_lon = models.FloatField(null=True, blank=True, editable=False)
+    case_prefix = models.CharField(
+        _("case number prefix"),
+        max_length=8,
+        blank=True,
+        help_text=_("Towns: letters that start the numbers of cases reported here, e.g. SG for 石港镇."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

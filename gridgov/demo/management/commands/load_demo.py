@@ -17,15 +17,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--actor", help="username to act as (default: the system account)")
+        parser.add_argument("--no-cases", action="store_true", help="load the region without the demo cases")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = load_demo(actor=command_actor(options.get("actor")))
+        report = load_demo(actor=command_actor(options.get("actor")), cases=not options.get("no_cases"))
         counts = ", ".join(f"{AreaLevel(level).label} {count}" for level, count in report.areas.items())
         self.stdout.write(_("Demo region: %(counts)s") % {"counts": counts})
         self.stdout.write(
             _("Departments: %(departments)d, routing rules: %(rules)d")
             % {"departments": report.departments, "rules": report.routing_rules}
         )
+        if not options.get("no_cases"):
+            self.stdout.write(
+                _("Demo cases: %(total)d (%(created)d created now)")
+                % {"total": report.cases.total, "created": report.cases.created}
+            )
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for account in report.accounts:

@@ -1,0 +1,174 @@
+"""Case lifecycle benchmark: transitions per second, and p95 of the dispatcher's queue and the case list API.
+
+Usage (a separate database is created and filled; nothing touches your own data):
+
+    .venv/bin/python bench/lifecycle.py --cases 200000                       # SQLite file var/bench-lifecycle.sqlite3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gridgov_bench .venv/bin/python bench/lifecycle.py --cases 200000
+
+It loads the demo region (areas, departments, accounts), bulk-inserts N cases spread over the grids, statuses and
+the last two years (bulk insert: the point is to measure reads at that size, not to replay 200,000 lifecycles),
+then measures:
+  * transitions/s: full loops report → accept → dispatch → sign → resolve → verify → rate through the actions
+    (each a transaction with its row lock, event and notifications), single process;
+  * p95 of GET /cases/queue/?tab=todo as the town dispatcher, and of GET /api/v1/cases/?status=… as the district
+    dispatcher, through Django's test client (server-side time: no network, no browser).
+Target (issue #3): p95 under 300 ms for both with 200,000 cases on the 2-core CI machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _setup(database_url: str | None) -> None:
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        (ROOT / "var").mkdir(exist_ok=True)
+        path = ROOT / "var" / "bench-lifecycle.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    import django
+
+    django.setup()
+
+
+def _reset_postgres() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--loops", type=int, default=100, help="full lifecycles timed for transitions/s")
+    parser.add_argument("--requests", type=int, default=60, help="requests per page measured")
+    args = parser.parse_args()
+    _setup(os.environ.get("DATABASE_URL"))
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    _reset_postgres()
+    call_command("migrate", verbosity=0)
+    from gridgov.accounts.actions import ensure_system_user
+    from gridgov.accounts.models import User
+    from gridgov.cases import actions
+    from gridgov.cases.choices import AlertLevel, CaseStatus, Channel, OwnerLevel, Priority
+    from gridgov.cases.models import Case, Category
+    from gridgov.demo.loader import load_demo
+    from gridgov.dispatch import actions as dispatch_actions
+    from gridgov.dispatch.models import Department
+    from gridgov.geo.models import Area
+
+    started = time.perf_counter()
+    load_demo(actor=ensure_system_user(), cases=False)
+    grids = list(Area.objects.filter(level="grid").select_related("parent__parent"))
+    categories = list(Category.objects.all())
+    rng = random.Random(2026)
+    statuses = [s for s in CaseStatus.values]
+    now = timezone.now()
+    batch: list[Case] = []
+    for index in range(args.cases):
+        grid = rng.choice(grids)
+        town = grid.parent.parent if grid.parent else None
+        assert town is not None  # noqa: S101 - every demo grid lies in a village in a town
+        reported = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+        status = rng.choice(statuses)
+        batch.append(
+            Case(
+                number=f"BN-{reported:%Y%m%d}-{index:07d}",
+                channel=rng.choice(Channel.values),
+                category=rng.choice(categories),
+                title="路灯不亮",
+                text="来电人反映路口路灯损坏多日，夜间行人通行不便。",
+                grid=grid,
+                area_path=grid.path,
+                owner_level=OwnerLevel.TOWN,
+                owner_area=town,
+                priority=Priority.URGENT if rng.random() < 0.05 else Priority.NORMAL,
+                status=status,
+                reported_at=reported,
+                resolve_by=reported + timedelta(days=7),
+                alert_level=rng.choice(AlertLevel.values),
+            )
+        )
+        if len(batch) == 5000:
+            Case.objects.bulk_create(batch)
+            batch = []
+    Case.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"database: {connection.vendor}; {Case.objects.count():,} cases loaded in {time.perf_counter() - started:.0f} s"
+    )
+
+    dispatcher = User.objects.get(username="dispatcher")
+    handler = User.objects.get(username="handler")
+    resident = User.objects.get(username="resident")
+    shigang = Area.objects.get(name="石港镇")
+    grid = next(g for g in grids if g.path.startswith(shigang.path))
+    road = Category.objects.get(code="road")
+    lead = Department.objects.get(code=f"{shigang.code}-sifasuo")
+    transitions = 0
+    started = time.perf_counter()
+    for _ in range(args.loops):
+        case = actions.report_case(actor=resident, channel=Channel.WEB, text="路灯不亮", grid=grid)
+        case = actions.accept_case(actor=dispatcher, case=case, category=road)
+        case = dispatch_actions.dispatch_case(actor=dispatcher, case=case, lead=lead)
+        case = dispatch_actions.sign_case(actor=handler, case=case)
+        case = dispatch_actions.resolve_case(actor=handler, case=case, result="已修复")
+        case = actions.verify_case(actor=dispatcher, case=case, ok=True)
+        actions.rate_case(actor=resident, case=case, satisfaction="satisfied")
+        transitions += 7
+    elapsed = time.perf_counter() - started
+    print(f"transitions: {transitions / elapsed:,.0f}/s ({transitions} in {elapsed:.1f} s, one process)")
+
+    for username, url in (
+        ("dispatcher", "/cases/queue/?tab=todo"),
+        ("district", "/api/v1/cases/?status=accepted"),
+        ("district", "/api/v1/cases/?status=in_progress&overdue=true"),
+    ):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        status_code = client.get(url).status_code  # warm-up
+        samples = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+        print(
+            f"GET {url} as {username}: HTTP {status_code}, p50 {statistics.median(samples):.0f} ms, "
+            f"p95 {_p95(samples):.0f} ms ({args.requests} requests)"
+        )
+
+
+if __name__ == "__main__":
+    main()
