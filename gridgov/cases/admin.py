@@ -7,10 +7,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from gridgov.accounts.permissions import Verb, can
+from gridgov.accounts.permissions import Verb
 from gridgov.cases import actions
 from gridgov.cases.models import CaseEvent, Category
-from gridgov.core.admin_mixins import ManagedByVerb
+from gridgov.core.admin_mixins import ManagedByVerb, ReadOnlyAuditAdmin
 
 
 @admin.register(Category)
@@ -45,7 +45,7 @@ class CategoryAdmin(ManagedByVerb, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAuditAdmin, admin.ModelAdmin):
     """The case timeline, for audits: read-only (the table is append-only; PostgreSQL enforces it too)."""
 
     list_display = ("at", "case", "verb", "actor", "from_status", "to_status")
@@ -53,18 +53,3 @@ class CaseEventAdmin(admin.ModelAdmin):
     search_fields = ("case__number", "actor__username")
     list_select_related = ("case", "actor")
     date_hierarchy = "at"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, Verb.VIEW_AUDIT)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Verb.VIEW_AUDIT)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.permissions import Verb, can
+from gridgov.accounts.permissions import Verb
 from gridgov.core.actions import (
     ScheduleDay,
     delete_calendar_day,
@@ -26,7 +26,7 @@ from gridgov.core.actions import (
     schedule_problems,
     set_calendar_day,
 )
-from gridgov.core.admin_mixins import ManagedByVerb
+from gridgov.core.admin_mixins import ManagedByVerb, ReadOnlyAuditAdmin
 from gridgov.core.calendar import missing_schedule_years
 from gridgov.core.management.commands.import_holidays import ParsedSchedule, parse_schedule_csv
 from gridgov.core.models import AuditEntry, CalendarDay, HolidayYear
@@ -190,7 +190,7 @@ class CalendarDayAdmin(ManagedByVerb, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAuditAdmin, admin.ModelAdmin):
     """The audit trail, for reading: rows are append-only, so nothing can be added, changed or deleted here."""
 
     list_display = ["at", "actor", "verb", "target_type", "target_id", "summary"]
@@ -200,18 +200,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     fields = ("at", "actor", "verb", "target_type", "target_id", "summary", "data")
     readonly_fields = fields
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, Verb.VIEW_AUDIT)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Verb.VIEW_AUDIT)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

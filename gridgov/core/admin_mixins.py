@@ -31,3 +31,22 @@ class ManagedByVerb:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can(request.user, self.manage_verb)
+
+
+class ReadOnlyAuditAdmin:
+    """Append-only records (audit trail, case timeline): viewed by auditors, never added, changed or deleted."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, Verb.VIEW_AUDIT)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Verb.VIEW_AUDIT)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

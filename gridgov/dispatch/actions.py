@@ -181,25 +181,10 @@ def dispatch_case(
     expected_version: int | None = None,
 ) -> Case:
     """派遣: give the case to a lead department (主办) and helpers (协办), each with a sign deadline."""
-    helpers = helpers or []
-    with transaction.atomic():
-        case = lock_case(case, expected_version=expected_version)
-        require_holder(actor, Verb.DISPATCH_CASE, case)
-        _check_departments(case, lead, helpers)
-        now = timezone.now()
-        move(
-            case,
-            Transition.DISPATCH,
-            actor=actor,
-            note=note,
-            data={"lead": lead.code, "helpers": [helper.code for helper in helpers]},
-            at=now,
-        )
-        _assign(case, actor=actor, lead=lead, helpers=helpers, at=now)
-        case.dispatched_at = now
-        save_case(case)
-        notices.assigned(actor, case)
-    return case
+    return _give_to_departments(
+        Transition.DISPATCH, actor=actor, case=case, lead=lead, helpers=helpers or [], note=note,
+        expected_version=expected_version,
+    )  # fmt: skip
 
 
 def reassign_case(
@@ -212,9 +197,25 @@ def reassign_case(
     expected_version: int | None = None,
 ) -> Case:
     """改派: the center gives the case to other departments (the current ones are cancelled)."""
-    helpers = helpers or []
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
+    return _give_to_departments(
+        Transition.REASSIGN, actor=actor, case=case, lead=lead, helpers=helpers or [], note=reason.strip(),
+        expected_version=expected_version,
+    )  # fmt: skip
+
+
+def _give_to_departments(
+    transition: Transition,
+    *,
+    actor: User,
+    case: Case,
+    lead: Department,
+    helpers: list[Department],
+    note: str,
+    expected_version: int | None,
+) -> Case:
+    """Dispatch and reassign: cancel the open assignments, create the new ones, tell the departments."""
     with transaction.atomic():
         case = lock_case(case, expected_version=expected_version)
         require_holder(actor, Verb.DISPATCH_CASE, case)
@@ -222,13 +223,15 @@ def reassign_case(
         now = timezone.now()
         move(
             case,
-            Transition.REASSIGN,
+            transition,
             actor=actor,
-            note=reason.strip(),
+            note=note,
             data={"lead": lead.code, "helpers": [helper.code for helper in helpers]},
             at=now,
         )
         _assign(case, actor=actor, lead=lead, helpers=helpers, at=now)
+        if transition is Transition.DISPATCH:
+            case.dispatched_at = now
         save_case(case)
         notices.assigned(actor, case)
     return case

@@ -8,9 +8,7 @@ saved under test-output/.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -20,34 +18,12 @@ from gridgov.cases.choices import CaseStatus, Channel
 from gridgov.cases.models import Case, Category
 from gridgov.dispatch.choices import DepartmentKind
 from gridgov.dispatch.models import Department, RoutingRule
+from gridgov.testing.browser import OUTPUT_DIR, require_browser_and_assets, watched_page
 from gridgov.testing.factories import DepartmentFactory, RegionTree, UserFactory, grant
 
 pytestmark = pytest.mark.browser
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-HTMX = REPO_ROOT / "gridgov" / "static_build" / "vendor" / "htmx" / "htmx.min.js"
-OUTPUT_DIR = REPO_ROOT / "test-output"
 PASSWORD = "correct-horse-battery"
-LAUNCH_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def require_browser_and_assets() -> None:
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; browser tests must run in CI")
-        pytest.skip(reason)
-    if not HTMX.exists():
-        pytest.fail(f"{HTMX.relative_to(REPO_ROOT)} is missing: run `npm ci && npm run build` first")
 
 
 @dataclass
@@ -87,73 +63,53 @@ def make_data() -> Setup:
 
 
 def test_dispatcher_accepts_and_dispatches_a_case(live_server, transactional_db):
-    require_browser_and_assets()
-    from playwright.sync_api import expect, sync_playwright
+    require_browser_and_assets("htmx/htmx.min.js", "leaflet/leaflet.js")
+    from playwright.sync_api import expect
 
     data = make_data()  # ORM work first: the Playwright session below runs an event loop in this thread
     number = data.case.number
-    OUTPUT_DIR.mkdir(exist_ok=True)
     screenshot = OUTPUT_DIR / "case_dispatch.png"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
-            outside: list[str] = []
-            errors: list[str] = []
-            page.on(
-                "request",
-                lambda request: (
-                    None
-                    if request.url.startswith((live_server.url, "data:"))
-                    else outside.append(request.url)
-                ),
-            )
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on(
-                "console", lambda message: errors.append(message.text) if message.type == "error" else None
-            )
+    with watched_page(live_server.url, viewport={"width": 1280, "height": 1000}, locale="zh-CN") as watched:
+        page = watched.page
+        page.goto(f"{live_server.url}/accounts/login/?next=/cases/queue/")
+        page.fill("input[name=username]", "dispatcher")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/cases/queue/")
+        expect(page.locator("[data-work-queue-link]")).to_contain_text("1")
+        row = page.locator(f'tr[data-case="{number}"]')
+        expect(row).to_be_visible()
 
-            page.goto(f"{live_server.url}/accounts/login/?next=/cases/queue/")
-            page.fill("input[name=username]", "dispatcher")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("main form button[type=submit]")
-            page.wait_for_url("**/cases/queue/")
-            expect(page.locator("[data-work-queue-link]")).to_contain_text("1")
-            row = page.locator(f'tr[data-case="{number}"]')
-            expect(row).to_be_visible()
+        row.locator("th a").click()
+        page.wait_for_url(f"**/cases/{number}/")
+        expect(page.locator("#case-map")).to_have_attribute("data-state", "ready")
+        # the grid outline and the reported point, no tiles
+        assert page.locator("#case-map path.leaflet-interactive").count() >= 1
+        assert page.locator(".leaflet-tile").count() == 0
 
-            row.locator("th a").click()
-            page.wait_for_url(f"**/cases/{number}/")
-            expect(page.locator("#case-map")).to_have_attribute("data-state", "ready")
-            # the grid outline and the reported point, no tiles
-            assert page.locator("#case-map path.leaflet-interactive").count() >= 1
-            assert page.locator(".leaflet-tile").count() == 0
+        accept = page.locator('details[data-verb="accept"]')
+        expect(accept).to_have_attribute("open", "")
+        accept.locator("select[name=category]").select_option(str(data.road.pk))
+        accept.locator("textarea[name=note]").fill("已电话核实")
+        accept.locator("button[type=submit]").click()
+        expect(page.locator("#case-panel")).to_have_attribute("data-status", CaseStatus.ACCEPTED)
+        expect(page.locator('[data-notice="success"]')).to_be_visible()
+        assert page.url.endswith(f"/cases/{number}/")  # swapped in place, no navigation
 
-            accept = page.locator('details[data-verb="accept"]')
-            expect(accept).to_have_attribute("open", "")
-            accept.locator("select[name=category]").select_option(str(data.road.pk))
-            accept.locator("textarea[name=note]").fill("已电话核实")
-            accept.locator("button[type=submit]").click()
-            expect(page.locator("#case-panel")).to_have_attribute("data-status", CaseStatus.ACCEPTED)
-            expect(page.locator('[data-notice="success"]')).to_be_visible()
-            assert page.url.endswith(f"/cases/{number}/")  # swapped in place, no navigation
+        dispatch = page.locator('details[data-verb="dispatch"]')
+        expect(dispatch).to_have_attribute("open", "")
+        expect(dispatch.locator("[data-route-suggestion]")).to_contain_text(data.roads.name)
+        expect(dispatch.locator("select[name=lead]")).to_have_value(str(data.roads.pk))
+        dispatch.locator("button[type=submit]").click()
+        expect(page.locator("#case-panel")).to_have_attribute("data-status", CaseStatus.DISPATCHED)
+        expect(page.locator(".assignments")).to_contain_text(data.roads.name)
+        expect(page.locator('.timeline [data-event="dispatch"]')).to_be_visible()
 
-            dispatch = page.locator('details[data-verb="dispatch"]')
-            expect(dispatch).to_have_attribute("open", "")
-            expect(dispatch.locator("[data-route-suggestion]")).to_contain_text(data.roads.name)
-            expect(dispatch.locator("select[name=lead]")).to_have_value(str(data.roads.pk))
-            dispatch.locator("button[type=submit]").click()
-            expect(page.locator("#case-panel")).to_have_attribute("data-status", CaseStatus.DISPATCHED)
-            expect(page.locator(".assignments")).to_contain_text(data.roads.name)
-            expect(page.locator('.timeline [data-event="dispatch"]')).to_be_visible()
+        page.screenshot(path=str(screenshot), full_page=True)
 
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-
-    assert not outside, f"the page fetched from outside the site: {outside}"
-    assert not errors, f"browser errors: {errors}"
+    assert not watched.outside, f"the page fetched from outside the site: {watched.outside}"
+    assert not watched.errors, f"browser errors: {watched.errors}"
     assert screenshot.stat().st_size > 0
     case = Case.objects.get(number=number)
     assert case.status == CaseStatus.DISPATCHED and case.category == data.road

@@ -7,40 +7,15 @@ missing browser is a broken build and the test fails. A screenshot is saved unde
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
+from gridgov.testing.browser import OUTPUT_DIR, require_browser_and_assets, watched_page
 
 pytestmark = pytest.mark.browser
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-LEAFLET = REPO_ROOT / "gridgov" / "static_build" / "vendor" / "leaflet" / "leaflet.js"
-OUTPUT_DIR = REPO_ROOT / "test-output"
-LAUNCH_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def require_browser_and_assets() -> None:
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; browser tests must run in CI")
-        pytest.skip(reason)
-    if not LEAFLET.exists():
-        pytest.fail(f"{LEAFLET.relative_to(REPO_ROOT)} is missing: run `npm ci && npm run build` first")
 
 
 def rectangle(west: float, south: float, east: float, north: float) -> dict[str, Any]:
@@ -91,63 +66,41 @@ def make_region() -> list[Area]:
 
 
 def test_home_page_draws_the_grid_map(live_server, transactional_db):
-    require_browser_and_assets()
-    from playwright.sync_api import sync_playwright
-
+    require_browser_and_assets("leaflet/leaflet.js")
     grids = make_region()  # ORM work first: the Playwright session below runs an event loop in this thread
-    OUTPUT_DIR.mkdir(exist_ok=True)
     screenshot = OUTPUT_DIR / "home_map.png"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            outside: list[str] = []
-            errors: list[str] = []
-            page.on(
-                "request",
-                lambda request: (
-                    None
-                    if request.url.startswith((live_server.url, "data:"))
-                    else outside.append(request.url)
-                ),
-            )
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on(
-                "console", lambda message: errors.append(message.text) if message.type == "error" else None
-            )
+    with watched_page(live_server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN") as watched:
+        page = watched.page
+        page.goto(f"{live_server.url}/")
+        page.wait_for_function(
+            "() => { const map = document.getElementById('region-map');"
+            " return map.dataset.state === 'error' || Number(map.dataset.gridCount || 0) > 0; }",
+            timeout=15_000,
+        )
 
-            page.goto(f"{live_server.url}/")
-            page.wait_for_function(
-                "() => { const map = document.getElementById('region-map');"
-                " return map.dataset.state === 'error' || Number(map.dataset.gridCount || 0) > 0; }",
-                timeout=15_000,
-            )
+        status = page.locator("#region-map-status").inner_text()
+        assert page.get_attribute("#region-map", "data-state") == "ready", status
+        assert page.get_attribute("#region-map", "data-grid-count") == str(len(grids))
+        assert str(len(grids)) in status
+        # One SVG path per grid, thin outlines for the village and the town on top of them.
+        grid_paths = page.locator(".leaflet-grids-pane svg path.leaflet-interactive")
+        assert grid_paths.count() == len(grids)
+        assert page.locator(".leaflet-villages-pane svg path").count() == 1
+        assert page.locator(".leaflet-towns-pane svg path").count() == 1
+        # No tile URL configured: no tile layer, a plain background.
+        assert page.locator(".leaflet-tile").count() == 0
+        assert page.locator(".map-legend li").count() == 3
 
-            status = page.locator("#region-map-status").inner_text()
-            assert page.get_attribute("#region-map", "data-state") == "ready", status
-            assert page.get_attribute("#region-map", "data-grid-count") == str(len(grids))
-            assert str(len(grids)) in status
-            # One SVG path per grid, thin outlines for the village and the town on top of them.
-            grid_paths = page.locator(".leaflet-grids-pane svg path.leaflet-interactive")
-            assert grid_paths.count() == len(grids)
-            assert page.locator(".leaflet-villages-pane svg path").count() == 1
-            assert page.locator(".leaflet-towns-pane svg path").count() == 1
-            # No tile URL configured: no tile layer, a plain background.
-            assert page.locator(".leaflet-tile").count() == 0
-            assert page.locator(".map-legend li").count() == 3
+        grid_paths.nth(1).click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert grids[1].name in popup.inner_text()
+        assert grids[1].code in popup.inner_text()
+        page.wait_for_timeout(400)  # let the popup finish fading in before the screenshot
 
-            grid_paths.nth(1).click()
-            popup = page.locator(".leaflet-popup-content")
-            popup.wait_for()
-            assert grids[1].name in popup.inner_text()
-            assert grids[1].code in popup.inner_text()
-            page.wait_for_timeout(400)  # let the popup finish fading in before the screenshot
+        page.screenshot(path=str(screenshot), full_page=True)
 
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-
-    assert not outside, f"the page fetched from outside the site: {outside}"
-    assert not errors, f"browser errors: {errors}"
+    assert not watched.outside, f"the page fetched from outside the site: {watched.outside}"
+    assert not watched.errors, f"browser errors: {watched.errors}"
     assert screenshot.stat().st_size > 0
