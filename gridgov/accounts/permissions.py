@@ -232,7 +232,7 @@ def scope_q(
         if rule is Rule.ANY:
             return Q()
         if rule is Rule.AREA and area_path_field and grant.area_path:
-            result |= Q(**{f"{area_path_field}__startswith": grant.area_path})
+            result |= Q(**{f"{area_path_field}__within": grant.area_path})
         elif (
             rule is Rule.DEPARTMENT and (department_field or department_q) and grant.department_id is not None
         ):
@@ -241,7 +241,7 @@ def scope_q(
             else:
                 condition = Q(**{f"{department_field}": grant.department_id})
             if grant.explicit_area and area_path_field:
-                condition &= Q(**{f"{area_path_field}__startswith": grant.area_path})
+                condition &= Q(**{f"{area_path_field}__within": grant.area_path})
             result |= condition
         elif rule is Rule.OWNER and owner_field:
             result |= Q(**{owner_field: user.pk})

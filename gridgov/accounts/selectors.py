@@ -28,7 +28,7 @@ def users_with_role(role: str, *, within: Area | None = None) -> QuerySet[User]:
     """Users holding ``role``, optionally with a grant inside ``within`` (e.g. the grid workers of a town)."""
     queryset = User.objects.filter(is_active=True, grants__role=role)
     if within is not None:
-        queryset = queryset.filter(grants__area__path__startswith=within.path)
+        queryset = queryset.filter(grants__area__path__within=within.path)
     return queryset.distinct().order_by("username")
 
 

@@ -52,7 +52,9 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=CaseStatus.choices, help_text="Status; repeat the parameter for several (status=a&status=b)."
+        choices=CaseStatus.choices,
+        distinct=False,  # a plain column: no join to de-duplicate (DISTINCT over every column is slow)
+        help_text="Status; repeat the parameter for several (status=a&status=b).",
     )
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="code", help_text="Category code, e.g. road."
@@ -103,7 +105,7 @@ class CaseFilter(django_filters.FilterSet):
     # django-filter calls these only with a non-empty value; the hints give the parameters their schema types.
 
     def filter_area(self, queryset: QuerySet[Case], name: str, value: Area) -> QuerySet[Case]:
-        return queryset.filter(area_path__startswith=value.path)
+        return queryset.filter(area_path__within=value.path)
 
     def filter_department(self, queryset: QuerySet[Case], name: str, value: Department) -> QuerySet[Case]:
         assigned = Assignment.objects.filter(department=value).exclude(status__in=ASSIGNMENT_CLOSED)

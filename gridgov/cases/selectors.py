@@ -70,17 +70,17 @@ def _todo_condition(user: Any) -> Q:
             )
         elif grant.role in (Role.GRID_WORKER, Role.GRID_CHIEF) and grant.area_path:
             condition |= Q(
-                owner_area__path__startswith=grant.area_path,
+                owner_area__path__within=grant.area_path,
                 owner_area__level="grid",
                 status__in=[CaseStatus.ACCEPTED, CaseStatus.REOPENED, CaseStatus.RESOLVED],
             )
         elif grant.role == Role.DEPARTMENT_HANDLER and grant.department_id is not None:
             department_cases = _with_open_assignment(grant.department_id)
             if grant.explicit_area:
-                department_cases &= Q(area_path__startswith=grant.area_path)
+                department_cases &= Q(area_path__within=grant.area_path)
             condition |= department_cases & Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS])
         elif grant.role == Role.LEADER and grant.area_path:
-            condition |= Q(area_path__startswith=grant.area_path, alert_level=AlertLevel.RED)
+            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED)
     return condition
 
 

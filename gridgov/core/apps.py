@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "gridgov.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from gridgov.core import lookups  # noqa: F401 - registers the ``within`` lookup on CharField

@@ -26,7 +26,7 @@ def grid_for_point(lat: float, lon: float, *, system: str = CoordSystem.WGS84) -
 
 def area_subtree(area: Area) -> QuerySet[Area]:
     """The area and everything under it (one indexed prefix query on the path)."""
-    return Area.objects.filter(path__startswith=area.path)
+    return Area.objects.filter(path__within=area.path)
 
 
 def ancestors(area: Area) -> QuerySet[Area]:
@@ -45,7 +45,7 @@ def areas_geojson(level: str | None = None, within: Area | None = None) -> dict[
     if level:
         areas = areas.filter(level=level)
     if within is not None:
-        areas = areas.filter(path__startswith=within.path)
+        areas = areas.filter(path__within=within.path)
     features = [
         {
             "type": "Feature",
