@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.permissions import POLICY, Verb, can, roles_of, scope_q
+from gridgov.accounts.permissions import Verb, can, can_somewhere, scope_q
 from gridgov.core.admin_mixins import ManagedByVerb
 from gridgov.geo import actions
 from gridgov.geo.models import Area
@@ -112,9 +112,7 @@ class AreaAdmin(ManagedByVerb, admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             # The list is filtered to the user's areas (get_queryset); any role that may view areas may open it.
-            return can(request.user, self.manage_verb) or bool(
-                roles_of(request.user) & set(POLICY[Verb.VIEW_AREA])
-            )
+            return can(request.user, self.manage_verb) or can_somewhere(request.user, Verb.VIEW_AREA)
         return super().has_view_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

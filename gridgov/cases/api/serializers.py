@@ -277,7 +277,7 @@ def _photos() -> serializers.ListField:
         required=False,
         default=list,
         max_length=MAX_PHOTOS,
-        help_text="Photos of the result (multipart), at most 9.",
+        help_text="Photos (multipart), at most 9.",
     )
 
 
@@ -312,6 +312,7 @@ class ReportSerializer(serializers.Serializer):
     )
     reporter_name = _note(max_length=64)
     reporter_phone = _note(max_length=20)
+    photos = _photos()
 
     def validate_channel(self, value: str) -> str:
         if value not in STAFF_CHANNELS:

@@ -266,7 +266,6 @@ class CaseListCreate(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         form = s.ReportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        # Photos on report come with the intake issue: report_case takes none yet.
         case = actions.report_case(actor=_user(request), **form.validated_data)
         return Response(_detail(_user(request), case.pk), status=status.HTTP_201_CREATED)
 

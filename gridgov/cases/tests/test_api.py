@@ -586,3 +586,30 @@ def test_list_and_detail_queries_do_not_grow_with_the_data(town, django_assert_m
     number = Case.objects.first().number
     with django_assert_max_num_queries(10):
         assert client.get(f"/api/v1/cases/{number}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_hotline_report_with_a_photo(town, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from rest_framework.test import APIClient
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(buffer, "JPEG")
+    client = APIClient()
+    client.force_authenticate(town.dispatcher)
+    response = client.post(
+        "/api/v1/cases/",
+        {
+            "channel": "hotline",
+            "text": "来电人反映路灯不亮",
+            "grid": town.region.grids[0].code,
+            "photos": [SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["photos"]) == 1
