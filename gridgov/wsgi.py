@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from gridgov.core.runtime import freeze_startup_heap
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 application = get_wsgi_application()
+freeze_startup_heap()
