@@ -164,6 +164,7 @@ def load_demo(*, actor: User, cases: bool = True) -> DemoReport:
         )
         for level in AreaLevel.values:
             report.areas[level] = Area.objects.filter(level=level).count()
+        _load_case_prefixes(actor)
         _load_departments(actor)
         _load_routing(actor)
         _load_accounts(actor)
@@ -174,6 +175,26 @@ def load_demo(*, actor: User, cases: bool = True) -> DemoReport:
         # After the region's transaction: the cases are written one transaction per case (see demo.cases).
         report.cases = load_demo_cases(actor=actor)
     return report
+
+
+#: Case number prefixes of the demo towns (SG-20260514-0007 is a 石港镇 case).
+CASE_PREFIXES = {
+    "石港镇": "SG",
+    "金新街道": "JX",
+    "任港街道": "RG",
+    "秦灶街道": "QZ",
+    "虹桥街道": "HQ",
+    "狼山镇街道": "LS",
+    "海永镇": "HY",
+    "临江新区": "LJ",
+}
+
+
+def _load_case_prefixes(actor: User) -> None:
+    for town in Area.objects.filter(level=AreaLevel.TOWN, name__in=CASE_PREFIXES):
+        geo_actions.update_area(
+            actor=actor, area=town, name=town.name, aliases=town.aliases, case_prefix=CASE_PREFIXES[town.name]
+        )
 
 
 def _department_code(area: Area, suffix: str) -> str:

@@ -90,3 +90,14 @@ def test_demo_routing_and_lookup_work_together():
         .first()
     )
     assert not can(dispatcher, Verb.DISPATCH_CASE, other_town_grid)
+
+
+@pytest.mark.django_db
+def test_demo_towns_number_their_cases():
+    from gridgov.accounts.actions import ensure_system_user
+    from gridgov.cases.actions import report_case
+
+    load_demo(actor=ensure_system_user(), cases=False)
+    grid = next(g for g in Area.objects.filter(level=AreaLevel.GRID) if "北渡村22组" in g.aliases)
+    case = report_case(actor=None, channel="web", text="路口缺少凸面镜", grid=grid)
+    assert case.number.startswith("SG-")
