@@ -304,7 +304,7 @@ def return_case(*, actor: User, case: Case, reason: str, expected_version: int |
 def resolve_case(
     *, actor: User, case: Case, result: str, photos: Sequence[File] = (), expected_version: int | None = None
 ) -> Case:
-    """办结: the lead department reports the work done (helpers finish their part with ``finish_assignment``)."""
+    """办结: the lead department reports the work done (helpers report their part as comments)."""
     if not result.strip():
         raise ValidationError({"result": _("Describe what was done.")})
     with transaction.atomic():

@@ -226,29 +226,21 @@ def to_wgs84(lat: float, lon: float, system: str = CoordSystem.WGS84) -> tuple[f
     approximation, so a point near a grid border lands on the right side. Outside China the obfuscation is not
     applied by map providers, so such points are returned unchanged (as the providers do).
     """
-    if system == CoordSystem.WGS84:
-        return float(lat), float(lon)
-    if system not in CoordSystem.values:
-        raise ValueError(f"unknown coordinate system {system!r}")
-    if not _in_china(lat, lon):
-        return float(lat), float(lon)
-    if system == CoordSystem.GCJ02:
-        result = prcoords.gcj_wgs_bored((lat, lon), False)
-    else:
-        result = prcoords.bd_wgs_bored((lat, lon), False)
-    return float(result.lat), float(result.lon)
+    return _convert(lat, lon, system, gcj=prcoords.gcj_wgs_bored, bd=prcoords.bd_wgs_bored)
 
 
 def from_wgs84(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Convert a WGS-84 point to ``system`` (for tests and for drawing on GCJ-02/BD-09 tiles)."""
+    return _convert(lat, lon, system, gcj=prcoords.wgs_gcj, bd=prcoords.wgs_bd)
+
+
+def _convert(lat: float, lon: float, system: str, *, gcj: Any, bd: Any) -> tuple[float, float]:
+    """Apply the GCJ-02 or BD-09 conversion ``gcj``/``bd`` (WGS-84 and points outside China pass unchanged)."""
     if system == CoordSystem.WGS84:
         return float(lat), float(lon)
     if system not in CoordSystem.values:
         raise ValueError(f"unknown coordinate system {system!r}")
     if not _in_china(lat, lon):
         return float(lat), float(lon)
-    if system == CoordSystem.GCJ02:
-        result = prcoords.wgs_gcj((lat, lon), False)
-    else:
-        result = prcoords.wgs_bd((lat, lon), False)
+    result = (gcj if system == CoordSystem.GCJ02 else bd)((lat, lon), False)
     return float(result.lat), float(result.lon)

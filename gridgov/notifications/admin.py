@@ -6,32 +6,13 @@ Rows are written only by ``notify`` and ``deliver``; nothing here adds, edits or
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from gridgov.accounts.permissions import Verb
-from gridgov.core.admin_mixins import ManagedByVerb
+from gridgov.core.admin_mixins import ReadOnlyAuditAdmin
 from gridgov.notifications.models import Delivery, Notification
 
 
-class ReadOnly(ManagedByVerb):
-    """View for holders of ``VIEW_AUDIT``; no one adds, changes or deletes."""
-
-    manage_verb = Verb.VIEW_AUDIT
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class DeliveryInline(ReadOnly, admin.TabularInline):
+class DeliveryInline(ReadOnlyAuditAdmin, admin.TabularInline):
     model = Delivery
     extra = 0
     fields = ("channel", "status", "attempts", "at", "last_error")
@@ -39,7 +20,7 @@ class DeliveryInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAuditAdmin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     date_hierarchy = "created_at"
@@ -62,7 +43,7 @@ class NotificationAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAuditAdmin, admin.ModelAdmin):
     list_display = ["at", "channel", "status", "attempts", "notification", "short_error"]
     list_filter = ["status", "channel"]
     date_hierarchy = "at"
