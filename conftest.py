@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gridgov.cases.tests.conftest import Town, town  # noqa: F401 - the working town, for every app's tests
 from gridgov.testing.factories import RegionTree
 
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.demo",
     "gridgov.notifications",
+    "gridgov.triage",
+    "gridgov.intake",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,17 @@ GRIDGOV: dict[str, Any] = {
     "PUBLIC_IMAGE_MAX_SIDE": env_int("PUBLIC_IMAGE_MAX_SIDE", 1600),
     # Username that management commands act as unless --actor is given.
     "SYSTEM_USERNAME": env_str("SYSTEM_USERNAME", "system"),
+    # Triage: where trained models are kept, the probability from which a suggested category is applied without
+    # a person, and the duplicate rules (same category, within the radius and the window, similar words).
+    "TRIAGE_MODEL_DIR": env_str("TRIAGE_MODEL_DIR", str(VAR_DIR / "triage")),
+    "TRIAGE_AUTO_APPLY": env_float("TRIAGE_AUTO_APPLY", 0.85),
+    "TRIAGE_DUPLICATE_RADIUS_M": env_float("TRIAGE_DUPLICATE_RADIUS_M", 300.0),
+    "TRIAGE_DUPLICATE_DAYS": env_float("TRIAGE_DUPLICATE_DAYS", 7.0),
+    "TRIAGE_DUPLICATE_MIN_SIMILARITY": env_float("TRIAGE_DUPLICATE_MIN_SIMILARITY", 0.10),
+    # Public intake limits (django-ratelimit syntax "count/period"): per IP address and per phone number.
+    "INTAKE_RATE_PER_IP": env_str("INTAKE_RATE_PER_IP", "20/h"),
+    "INTAKE_RATE_PER_PHONE": env_str("INTAKE_RATE_PER_PHONE", "10/h"),
+    "INTAKE_MAX_PHOTOS": env_int("INTAKE_MAX_PHOTOS", 9),
 }
 
 # --- E-mail (the notification e-mail channel) --------------------------------------------------------------------

@@ -22,6 +22,11 @@ urlpatterns = [
     path("geo/", include("gridgov.geo.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("notifications/", include("gridgov.notifications.urls")),
+    # Intake channels: the resident page (/r/), staff entry forms, imports and the Open311 GeoReport v2 server.
+    path("r/", include("gridgov.intake.resident.urls")),
+    path("intake/", include("gridgov.intake.staff.urls")),
+    path("intake/import/", include("gridgov.intake.imports.urls")),
+    path("open311/v2/", include("gridgov.intake.open311.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

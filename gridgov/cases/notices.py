@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.selectors import dispatchers_of, grid_workers_of, handlers_of, leaders_over
+from gridgov.cases.choices import Priority
 from gridgov.cases.models import Case
 from gridgov.dispatch.choices import AssignmentStatus
+from gridgov.geo.choices import AreaLevel
 from gridgov.notifications.actions import notify
 
 
@@ -59,10 +61,21 @@ def assigned(actor: User, case: Case) -> None:
 
 
 def arrived(actor: User | None, case: Case) -> None:
-    """A case reached a grid or center (new report, escalation, return, reopening)."""
-    _send(
-        actor, center_staff(case), "assignment", _("Case %(number)s awaits you: %(title)s") % _fmt(case), case
-    )
+    """A case reached a grid or center (new report, escalation, return, reopening).
+
+    An urgent case also alerts the command center above a grid that holds it (紧急: the center must know at once).
+    """
+    recipients = center_staff(case)
+    if case.priority != Priority.URGENT:
+        _send(actor, recipients, "assignment", _("Case %(number)s awaits you: %(title)s") % _fmt(case), case)
+        return
+    if case.owner_area.is_grid:
+        center = case.owner_area.parent
+        while center is not None and center.level not in (AreaLevel.TOWN, AreaLevel.DISTRICT):
+            center = center.parent
+        if center is not None:
+            recipients += [u for u in dispatchers_of(center) if u not in recipients]
+    _send(actor, recipients, "urgent", _("URGENT case %(number)s: %(title)s") % _fmt(case), case)
 
 
 def returned(actor: User, case: Case, reason: str) -> None:

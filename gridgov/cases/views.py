@@ -49,6 +49,7 @@ from gridgov.core.exceptions import Conflict
 from gridgov.core.masking import mask_phone
 from gridgov.dispatch.models import Department
 from gridgov.dispatch.selectors import RouteSuggestion, departments_serving, suggest_route
+from gridgov.triage.selectors import SuggestionView, suggestion_for
 
 PAGE_SIZE = 20
 
@@ -139,17 +140,23 @@ class ActionPanel:
     suggestion: RouteSuggestion | None = None
 
 
-def _action_panels(user: User, case: Case, bound: dict[str, case_forms.CaseActionForm]) -> list[ActionPanel]:
+def _action_panels(
+    user: User, case: Case, bound: dict[str, case_forms.CaseActionForm], triage: SuggestionView | None = None
+) -> list[ActionPanel]:
     panels = []
     for page_verb in allowed_verbs(user, case):
         initial: dict[str, Any] = {}
         suggestion = None
         if page_verb.name == "accept":
+            # Triage's category is pre-selected when none was applied: the dispatcher confirms or corrects it.
+            top = triage.top_category if triage is not None else None
             initial = {
-                "category": case.category_id,
+                "category": case.category_id or (top.pk if top is not None else None),
                 "request_type": case.request_type,
                 "priority": case.priority,
             }
+        elif page_verb.name == "merge" and triage is not None and triage.duplicate is not None:
+            initial = {"master": triage.duplicate.number}
         elif page_verb.name == "dispatch" and case.category is not None:
             suggestion = suggest_route(case.category, case.grid or case.owner_area)
             if suggestion is not None:
@@ -197,8 +204,11 @@ def _detail_context(
     revealed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     user = _user(request)
+    triage = suggestion_for(user, case)
+    panels = _action_panels(user, case, bound or {}, triage)
     return {
         "case": case,
+        "triage": triage,
         "notice": notice,
         "events": case.events.select_related("actor").order_by("at", "id"),
         "assignments": case.assignments.select_related("department").order_by("-created_at", "role", "id"),
@@ -211,7 +221,8 @@ def _detail_context(
         "revealed": revealed,
         "deadline": case.accept_by if case.status == CaseStatus.REPORTED else case.resolve_by,
         "pending_request": pending_request(case),
-        "panels": _action_panels(user, case, bound or {}),
+        "panels": panels,
+        "can_merge": any(panel.verb.name == "merge" for panel in panels),
         "grid_feature": _grid_feature(case),
         "has_point": case.lat is not None and case.lon is not None,
     }

@@ -319,6 +319,15 @@ def get_grid_index() -> GridIndex:
         _lock.release()
 
 
+def current_index_version() -> str:
+    """The version stamp of the areas as this process last read it (re-read at most once a second).
+
+    Other per-process structures built from the areas (the triage gazetteer) rebuild when it changes.
+    """
+    get_grid_index()
+    return _index_version or ""
+
+
 def invalidate_grid_index() -> None:
     """Make every process rebuild its index on its next lookup (this one immediately)."""
     global _checked_at

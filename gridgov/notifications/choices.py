@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     EXTENSION = "extension", _("Extension")
     SUSPENSION = "suspension", _("Suspension")
     SYSTEM = "system", _("System")
+    URGENT = "urgent", _("Urgent case")
 
 
 class DeliveryStatus(models.TextChoices):

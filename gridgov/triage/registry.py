@@ -1,0 +1,121 @@
+"""Which model answers: the current ``ModelVersion``, or a bootstrap model trained from the corpus alone.
+
+A fresh installation has no trained version yet; the first triage trains one from the corpus in the repository
+(a few seconds), writes it to the model directory under the corpus digest and reuses it afterwards, so triage
+works on a freshly migrated database. ``gridgov triage train`` creates numbered versions.
+
+Each process keeps the loaded model and re-reads the current version's stamp from the cache at most every
+``RECHECK_SECONDS`` (``gridgov triage train`` in another process changes it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+
+from gridgov.triage.corpus import corpus_digest, load_corpus
+from gridgov.triage.model import TriageModel
+
+logger = logging.getLogger(__name__)
+
+STAMP_KEY = "gridgov:triage:model-stamp"
+RECHECK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    label: str
+    model: TriageModel
+
+
+def model_dir() -> Path:
+    return Path(settings.GRIDGOV["TRIAGE_MODEL_DIR"])
+
+
+def recipe_digest() -> str:
+    """A short hash of the code that turns text into a model: a change to it makes a new bootstrap model."""
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("model.py", "text.py", "urgency.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def bootstrap_model() -> LoadedModel:
+    """The corpus-only model, trained once per corpus and training code and kept on disk."""
+    digest = f"{corpus_digest()}-{recipe_digest()}"
+    path = model_dir() / f"bootstrap-{digest}.joblib"
+    if path.exists():
+        try:
+            return LoadedModel(f"bootstrap-{digest}", TriageModel.load(path))
+        except Exception:
+            logger.warning("triage: cannot read %s, training it again", path, exc_info=True)
+    model = TriageModel.fit(load_corpus(), meta={"corpus_digest": digest})
+    try:
+        model.save(path)
+    except OSError:
+        logger.warning("triage: cannot write %s; the model stays in memory only", path, exc_info=True)
+    return LoadedModel(f"bootstrap-{digest}", model)
+
+
+def load_current() -> LoadedModel:
+    from gridgov.triage.models import ModelVersion
+
+    current = ModelVersion.objects.filter(is_current=True).first()
+    if current is not None:
+        path = model_dir() / current.file_name
+        try:
+            return LoadedModel(f"v{current.version}", TriageModel.load(path, sha256=current.sha256))
+        except (OSError, ValueError):
+            logger.error(
+                "triage: model v%s cannot be loaded from %s; using the bootstrap model", current, path
+            )
+    return bootstrap_model()
+
+
+_loaded: LoadedModel | None = None
+_stamp: str | None = None
+_checked_at = float("-inf")
+_lock = threading.Lock()
+
+
+def _read_stamp() -> str:
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        stamp = cache.get(STAMP_KEY)
+    return str(stamp)
+
+
+def get_model() -> LoadedModel:
+    global _loaded, _stamp, _checked_at
+    loaded = _loaded
+    if loaded is not None and time.monotonic() - _checked_at < RECHECK_SECONDS:
+        return loaded
+    with _lock:
+        try:
+            stamp: str | None = _read_stamp()
+        except Exception:
+            logger.warning("triage: cannot read the model stamp from the cache", exc_info=True)
+            stamp = _stamp
+        if _loaded is None or stamp != _stamp:
+            _loaded = load_current()
+            _stamp = stamp
+        _checked_at = time.monotonic()
+        return _loaded
+
+
+def model_changed() -> None:
+    """Every process loads the current version on its next triage (this one at once)."""
+    global _checked_at
+    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    _checked_at = float("-inf")
