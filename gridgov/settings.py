@@ -215,7 +215,7 @@ GRIDGOV: dict[str, Any] = {
     "SYSTEM_USERNAME": env_str("SYSTEM_USERNAME", "system"),
     # Triage: where trained models are kept, the probability from which a suggested category is applied without
     # a person, and the duplicate rules (same category, within the radius and the window, similar words).
-    "TRIAGE_MODEL_DIR": env_str("TRIAGE_MODEL_DIR", str(VAR_DIR / "triage")),
+    "TRIAGE_MODEL_DIR": env_str("TRIAGE_MODEL_DIR") or str(VAR_DIR / "triage"),
     "TRIAGE_AUTO_APPLY": env_float("TRIAGE_AUTO_APPLY", 0.85),
     "TRIAGE_DUPLICATE_RADIUS_M": env_float("TRIAGE_DUPLICATE_RADIUS_M", 300.0),
     "TRIAGE_DUPLICATE_DAYS": env_float("TRIAGE_DUPLICATE_DAYS", 7.0),
@@ -224,6 +224,17 @@ GRIDGOV: dict[str, Any] = {
     "INTAKE_RATE_PER_IP": env_str("INTAKE_RATE_PER_IP", "20/h"),
     "INTAKE_RATE_PER_PHONE": env_str("INTAKE_RATE_PER_PHONE", "10/h"),
     "INTAKE_MAX_PHOTOS": env_int("INTAKE_MAX_PHOTOS", 9),
+    # Open311 GeoReport v2 (docs/open311.md): requests per key, seconds a public list answer is cached, the
+    # longest list, and what discovery says about whom to ask for a key.
+    "OPEN311_RATE_PER_KEY": env_str("OPEN311_RATE_PER_KEY", "6000/m"),
+    "OPEN311_CACHE_SECONDS": env_int("OPEN311_CACHE_SECONDS", 5),
+    "OPEN311_MAX_REQUESTS": env_int("OPEN311_MAX_REQUESTS", 1000),
+    "OPEN311_CONTACT": env_str("OPEN311_CONTACT"),
+    "OPEN311_KEY_SERVICE": env_str("OPEN311_KEY_SERVICE"),
+    # Imports (docs/import.md): where uploaded files wait between the two steps, and the page's row limit
+    # (larger files go through ``gridgov import_reports``).
+    "IMPORT_DIR": env_str("IMPORT_DIR") or str(VAR_DIR / "imports"),
+    "IMPORT_PAGE_MAX_ROWS": env_int("IMPORT_PAGE_MAX_ROWS", 2000),
 }
 
 # --- E-mail (the notification e-mail channel) --------------------------------------------------------------------

@@ -402,20 +402,28 @@ def verify_case(
 
 def rate_case(
     *,
-    actor: User,
+    actor: User | None,
     case: Case,
     satisfaction: str,
     comment: str = "",
     by_visit: bool = False,
     expected_version: int | None = None,
 ) -> Case:
-    """回访/评价: the reporter (or a visit operator on the phone) rates the result; dissatisfied reopens (重办)."""
+    """回访/评价: the reporter (or a visit operator on the phone) rates the result; dissatisfied reopens (重办).
+
+    ``actor=None`` is the anonymous reporter whom the *caller* has authorised: only
+    ``intake.resident.actions.rate_by_secret`` passes it, after checking the resident's tracking secret. The
+    timeline row then has no actor, like the anonymous report itself. Every other caller passes the user.
+    """
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose satisfied, basically satisfied or dissatisfied.")})
+    if actor is None and by_visit:
+        raise ValueError("a phone visit (回访) is recorded by a signed-in operator, not anonymously")
     with transaction.atomic():
         case = lock_case(case, expected_version=expected_version)
         # The reporter rates their own case; a visit operator (dispatcher) records a phone visit (回访).
-        require(actor, Verb.RATE_CASE, case)
+        if actor is not None:
+            require(actor, Verb.RATE_CASE, case)
         now = timezone.now()
         transition = (
             Transition.RATE_DISSATISFIED

@@ -32,3 +32,22 @@ def mask_address(address: str) -> str:
     address = (address or "").strip()
     head, tail = address[:6], address[6:]
     return head + _DIGITS.sub("*", tail)
+
+
+# Free text: resident ID numbers (18 characters, the last may be X; the old 15-digit form), mobile numbers
+# (+86 optional) and landlines with an area code; none of them may touch a longer run of digits.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)(0\d{2,3}[- ]?\d{7,8})(?!\d)")
+
+
+def mask_personal_text(text: str) -> str:
+    """Mask the ID numbers and phone numbers written inside a free text (a report's description) for the public.
+
+    ``我的电话13812345678`` → ``我的电话138****5678``; an ID number keeps its place code and last 4 characters.
+    """
+    if not text:
+        return ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[- ]", "", m.group(1))), text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[- ]", "", m.group(1))), text)

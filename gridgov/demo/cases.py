@@ -63,6 +63,8 @@ from gridgov.dispatch.selectors import RouteSuggestion, suggest_route
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.index import get_grid_index
 from gridgov.geo.models import Area
+from gridgov.triage.actions import record_suggestion
+from gridgov.triage.engine import triage_report
 
 #: The seed of every random choice: the same seed and region give the same cases.
 SEED = 20140514
@@ -1161,7 +1163,7 @@ class _Walk:
 
     def _report(self, report: _Report, *, with_category: bool) -> Case:
         plan = self.plan
-        return case_actions.report_case(
+        case = case_actions.report_case(
             actor=self._reporter_of(report),
             channel=report.channel,
             text=report.text,
@@ -1176,6 +1178,18 @@ class _Walk:
             reporter_name=report.reporter_name,
             reporter_phone=report.reporter_phone,
         )
+        # What triage would have said (the demo keeps its own categories and priorities: nothing is applied),
+        # so that the dispatcher's pages show suggestions, scores and possible duplicates.
+        result = triage_report(
+            case.text,
+            lat=case.lat,
+            lon=case.lon,
+            address=case.address,
+            reported_at=case.reported_at,
+            exclude_case=case.pk,
+        )
+        record_suggestion(case=case, result=result, applied=[])
+        return case
 
     def report(self) -> None:
         self.clock.set(self.plan.report_at)

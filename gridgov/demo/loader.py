@@ -24,6 +24,7 @@ from gridgov.dispatch.choices import DepartmentKind as K
 from gridgov.dispatch.models import Department
 from gridgov.geo import actions as geo_actions
 from gridgov.geo.choices import AreaLevel
+from gridgov.geo.index import invalidate_grid_index
 from gridgov.geo.models import Area
 
 REGION_FILE = Path(__file__).resolve().parent.parent / "geo" / "data" / "demo_region.geojson"
@@ -172,6 +173,9 @@ def load_demo(*, actor: User, cases: bool = True) -> DemoReport:
         report.routing_rules = sum(category.routing_rules.count() for category in Category.objects.all())
         report.accounts = DEMO_ACCOUNTS
     if cases:
+        # The import tells every process to rebuild its grid index when it commits; when the demo is loaded
+        # inside an outer transaction (tests) that is later, so this process rebuilds now, from what it sees.
+        invalidate_grid_index()
         # After the region's transaction: the cases are written one transaction per case (see demo.cases).
         report.cases = load_demo_cases(actor=actor)
     return report

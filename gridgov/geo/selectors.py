@@ -21,7 +21,8 @@ def grid_for_point(lat: float, lon: float, *, system: str = CoordSystem.WGS84) -
     code = get_grid_index().lookup(wgs_lat, wgs_lon)
     if code is None:
         return None
-    return Area.objects.filter(code=code, is_active=True).select_related("parent").first()
+    # The chain up to the district comes along: case numbering and holders walk it on every report.
+    return Area.objects.filter(code=code, is_active=True).select_related("parent__parent__parent").first()
 
 
 def area_subtree(area: Area) -> QuerySet[Area]:

@@ -29,6 +29,7 @@ from gridgov.accounts.models import User
 from gridgov.cases import actions as case_actions
 from gridgov.cases.choices import Priority, RequestType
 from gridgov.cases.models import Case, Category
+from gridgov.geo.choices import AreaLevel
 from gridgov.geo.geometry import to_wgs84
 from gridgov.geo.models import Area
 from gridgov.intake.models import ApiKey, Submission
@@ -78,6 +79,14 @@ def sender_hash(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
 
 
+def _center_holding(area: Area) -> Area | None:
+    """The town or district command center whose area holds ``area`` (the area itself when it is one)."""
+    node: Area | None = area
+    while node is not None and node.level not in (AreaLevel.TOWN, AreaLevel.DISTRICT):
+        node = node.parent
+    return node
+
+
 def _existing(source: str, external_id: str) -> Submission | None:
     if not external_id:
         return None
@@ -121,7 +130,9 @@ def submit_report(*, actor: User | None, intake: Intake) -> Submitted:
             applied.append("grid")
     intake_area = intake.intake_area
     if grid is None and intake_area is None and lat is None and result.area is not None:
-        intake_area = Area.objects.filter(code=result.area).first()
+        # A village or community named without its grid: the command center above it takes the report.
+        named = Area.objects.filter(code=result.area).first()
+        intake_area = _center_holding(named) if named is not None else None
 
     try:
         with transaction.atomic():

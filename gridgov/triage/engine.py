@@ -7,6 +7,7 @@ used by intake: the current model, the areas of the database and the open cases 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -146,22 +147,61 @@ def open_case_candidates(model: TriageModel, rows: Iterable[dict[str, Any]]) -> 
     rows = list(rows)
     if not rows:
         return []
-    matrix = model.vectorize([r["text"] for r in rows])
-    missing = [i for i, r in enumerate(rows) if not r["category"]]
-    predicted = model.predict_many([rows[i]["text"] for i in missing], matrix[missing]) if missing else []
-    guessed = {i: p.category for i, p in zip(missing, predicted, strict=True)}
-    return [
-        Candidate(
-            ref=r["number"],
-            category=r["category"] or guessed[i],
-            at=r["reported_at"],
-            lat=r["lat"],
-            lon=r["lon"],
-            grid=r["grid"],
-            vector=sparse_row(matrix, i),
+    known = _seen_cases(model)
+    todo = [r for r in rows if r["number"] not in known]
+    if todo:
+        matrix = model.vectorize([r["text"] for r in todo])
+        predicted = model.predict_many([r["text"] for r in todo], matrix)
+        for i, r in enumerate(todo):
+            known.put(r["number"], (sparse_row(matrix, i), predicted[i].category))
+    candidates = []
+    for r in rows:
+        vector, guessed = known.get(r["number"])
+        candidates.append(
+            Candidate(
+                ref=r["number"],
+                category=r["category"] or guessed,
+                at=r["reported_at"],
+                lat=r["lat"],
+                lon=r["lon"],
+                grid=r["grid"],
+                vector=vector,
+            )
         )
-        for i, r in enumerate(rows)
-    ]
+    return candidates
+
+
+class _CaseVectors:
+    """Vectors and predicted categories of cases already seen by this process (a case's text never changes)."""
+
+    def __init__(self, model: TriageModel, size: int) -> None:
+        self.model = model
+        self.size = size
+        self._items: OrderedDict[str, tuple[dict[int, float], str]] = OrderedDict()
+
+    def __contains__(self, number: str) -> bool:
+        return number in self._items
+
+    def get(self, number: str) -> tuple[dict[int, float], str]:
+        self._items.move_to_end(number)
+        return self._items[number]
+
+    def put(self, number: str, value: tuple[dict[int, float], str]) -> None:
+        self._items[number] = value
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+_case_vectors: _CaseVectors | None = None
+#: Cases whose vectors one process keeps (about 1 KB each).
+CASE_VECTOR_CACHE = 50_000
+
+
+def _seen_cases(model: TriageModel) -> _CaseVectors:
+    global _case_vectors
+    if _case_vectors is None or _case_vectors.model is not model:
+        _case_vectors = _CaseVectors(model, CASE_VECTOR_CACHE)
+    return _case_vectors
 
 
 def triage_report(

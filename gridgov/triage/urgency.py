@@ -101,6 +101,22 @@ NOT_NOW = (
     "已送医",
     "没人受伤",
     "平安",
+    # Found, rescued, separated, repaired, put out, called off: the moment of danger is over.
+    "已找到",
+    "已在",
+    "救出",
+    "已被",
+    "拉开",
+    "劝开",
+    "修好",
+    "修了",
+    "灭了",
+    "已撤销",
+    "已停用",
+    "已平息",
+    "已恢复",
+    "结束了",
+    "差点",
 )
 
 _DANGER_RE = re.compile("|".join(re.escape(p) for phrases in DANGER.values() for p in phrases))

@@ -80,6 +80,14 @@ def test_the_grid_comes_from_the_address_when_there_is_no_point(town, triage) ->
     assert case.grid == grid and "grid" in case.triage.applied
 
 
+def test_a_village_named_without_its_grid_goes_to_the_town_center(town, triage) -> None:
+    village = town.region.villages[1]
+    triage.append(fixed(area=village.code, place_source="address", place_names=[village.name]))
+    case = submit_report(actor=None, intake=Intake(channel="web", text=f"{village.name}河里垃圾")).case
+    assert case.grid is None
+    assert case.owner_area == town.region.towns[0] and case.owner_level == "town"
+
+
 def test_the_same_external_id_makes_no_second_case(town, triage) -> None:
     triage.append(fixed())
     intake = Intake(

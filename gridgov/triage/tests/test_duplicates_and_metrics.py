@@ -130,3 +130,16 @@ def test_metrics_on_a_hand_made_set() -> None:
     assert e.duplicates["recall"] == 1.0  # two expected links (2→g1, 5→g2), both found
     assert e.request_type_accuracy == 1.0
     assert e.confusion[e.labels.index("dispute")][e.labels.index("road")] == 1
+
+
+def test_the_fast_paths_give_scikit_learns_numbers(tiny_model) -> None:
+    import numpy as np
+
+    texts = ["河里漂着好多垃圾和水草，臭死了", "路灯坏了", "麦田里有人正在烧秸秆", "完全无关的文字 abc 123"]
+    ours = tiny_model.vectorize(texts)
+    theirs = tiny_model.vectorizer.transform(texts)
+    assert np.allclose(ours.toarray(), theirs.toarray(), atol=1e-6)
+    for clf in (tiny_model.category_clf, tiny_model.request_clf):
+        from gridgov.triage.model import _probabilities
+
+        assert np.allclose(_probabilities(clf, theirs), clf.predict_proba(theirs), atol=1e-6)

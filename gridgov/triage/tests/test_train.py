@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from gridgov.accounts.actions import ensure_system_user
 from gridgov.core.models import AuditEntry
@@ -60,6 +61,18 @@ def test_train_makes_a_better_model_current(model_dir: Path, scores: list[dict[s
 
 
 @pytest.mark.django_db
+def test_train_if_missing_does_nothing_when_a_version_is_current(
+    model_dir: Path, scores: list[dict[str, float]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    scores += [GOOD, WORSE]
+    call_command("triage", "train", "--if-missing")
+    assert ModelVersion.objects.get(is_current=True).version == 1
+    call_command("triage", "train", "--if-missing")  # no scores queued: training would fail
+    assert ModelVersion.objects.count() == 1
+    assert "v1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
 def test_urgent_recall_may_not_drop(model_dir: Path, scores: list[dict[str, float]]) -> None:
     scores += [{**GOOD, "urgent_recall": 0.90}, GOOD]
     assert actions.train_model(actor=ensure_system_user()).version is None
@@ -68,7 +81,7 @@ def test_urgent_recall_may_not_drop(model_dir: Path, scores: list[dict[str, floa
 @pytest.mark.django_db
 def test_the_command_refuses_a_worse_model(model_dir: Path, scores: list[dict[str, float]]) -> None:
     scores += [WORSE, GOOD]
-    with pytest.raises(CommandError, match="worse"):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="更差"):
         call_command("triage", "train", "--no-history")
     assert not ModelVersion.objects.exists()
 

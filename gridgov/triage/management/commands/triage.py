@@ -34,6 +34,11 @@ class Command(BaseCommand):
         train.add_argument("--actor", help="username to act as (default: the system account)")
         train.add_argument("--no-history", action="store_true", help="train on the corpus only")
         train.add_argument("--force", action="store_true", help="replace the current model even if worse")
+        train.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when a trained version is current (set-up scripts)",
+        )
         predict = sub.add_parser("predict", help="triage the reports of a JSON Lines file")
         predict.add_argument("--input", required=True, type=Path)
         predict.add_argument(
@@ -65,7 +70,15 @@ class Command(BaseCommand):
 
     def _train(self, options: dict[str, Any]) -> None:
         from gridgov.triage.actions import train_model
+        from gridgov.triage.models import ModelVersion
 
+        if options["if_missing"]:
+            current = ModelVersion.objects.filter(is_current=True).first()
+            if current is not None:
+                self.stdout.write(
+                    _("Model v%(version)d is current; nothing to do.") % {"version": current.version}
+                )
+                return
         outcome = train_model(
             actor=command_actor(options.get("actor")),
             use_history=not options["no_history"],
