@@ -136,12 +136,14 @@ def _reset_postgres() -> None:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def _start(env: dict[str, str], port: int, threads: int) -> subprocess.Popen[bytes]:
     command = [
         str(BIN / "gunicorn"),
         "gridgov.wsgi:application",
         "--workers",
         "2",
+        "--threads",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -209,6 +211,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8311)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gunicorn's gthread worker when above 1)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -226,7 +231,7 @@ def main() -> None:
     results: dict[str, object] = {}
     for label, cache_seconds in (("uncached", "0"), ("cached", "5")):
         env = {**_environment(database_url), "OPEN311_CACHE_SECONDS": cache_seconds}
-        server = _start(env, args.port)
+        server = _start(env, args.port, args.threads)
         try:
             _warm(args.port, bodies)
             if label == "uncached":

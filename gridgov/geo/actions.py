@@ -246,6 +246,8 @@ def update_area(
                 summary=f"{current.code} {clean_name}",
                 data={"before": before, "after": after},
             )
+            # Names and aliases feed the triage gazetteer, and areas are cached per process with the index.
+            transaction.on_commit(invalidate_grid_index)
     area.name, area.aliases, area.case_prefix = current.name, current.aliases, current.case_prefix
     area.updated_at = current.updated_at
     return area

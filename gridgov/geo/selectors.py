@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gridgov.geo.geometry import CoordSystem, to_wgs84
-from gridgov.geo.index import get_grid_index
+from gridgov.geo.index import current_index_version, get_grid_index
 from gridgov.geo.models import Area
 
 
@@ -21,8 +21,35 @@ def grid_for_point(lat: float, lon: float, *, system: str = CoordSystem.WGS84) -
     code = get_grid_index().lookup(wgs_lat, wgs_lon)
     if code is None:
         return None
-    # The chain up to the district comes along: case numbering and holders walk it on every report.
-    return Area.objects.filter(code=code, is_active=True).select_related("parent__parent__parent").first()
+    return _grid_area(code)
+
+
+_grids: dict[str, Area] = {}
+_grids_version: str | None = None
+
+
+def _grid_area(code: str) -> Area | None:
+    """The grid with its chain up to the district (case numbering and holders walk it on every report), kept
+    per process until the areas change (the grid index's version stamp: imports and edits change it)."""
+    global _grids_version
+    version = current_index_version()
+    if version != _grids_version:
+        _grids.clear()
+        _grids_version = version
+    area = _grids.get(code)
+    if area is None:
+        area = (
+            Area.objects.filter(code=code, is_active=True)
+            .select_related("parent__parent__parent")
+            # Boundaries are large GeoJSON documents nobody needs here.
+            .defer(
+                "boundary", "parent__boundary", "parent__parent__boundary", "parent__parent__parent__boundary"
+            )
+            .first()
+        )
+        if area is not None:
+            _grids[code] = area
+    return area
 
 
 def area_subtree(area: Area) -> QuerySet[Area]:

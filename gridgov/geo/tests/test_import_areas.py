@@ -293,6 +293,19 @@ def test_update_area_changes_names_with_an_audit_row(admin_user, tree_text):
     assert entry.data["after"]["aliases"] == ["一组", "二组"]
 
 
+def test_an_area_edit_makes_every_process_rebuild_its_gazetteer_and_area_cache(
+    admin_user, tree_text, django_capture_on_commit_callbacks
+):
+    import_areas(actor=admin_user, text=tree_text, source_name="f")
+    grid = Area.objects.get(code="320612101001001")
+    with django_capture_on_commit_callbacks() as callbacks:
+        update_area(actor=admin_user, area=grid, name="北渡村1号网格", aliases=["翰林花园"])
+    assert callbacks == [invalidate_grid_index]
+    with django_capture_on_commit_callbacks() as callbacks:
+        update_area(actor=admin_user, area=grid, name="北渡村1号网格", aliases=["翰林花园"])  # no change
+    assert callbacks == []
+
+
 def test_update_area_validates_and_checks_permission(admin_user, plain_user, tree_text):
     import_areas(actor=admin_user, text=tree_text, source_name="f")
     grid = Area.objects.get(code="320612101001001")
