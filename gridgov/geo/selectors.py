@@ -21,14 +21,14 @@ def grid_for_point(lat: float, lon: float, *, system: str = CoordSystem.WGS84) -
     code = get_grid_index().lookup(wgs_lat, wgs_lon)
     if code is None:
         return None
-    return _grid_area(code)
+    return grid_by_code(code)
 
 
 _grids: dict[str, Area] = {}
 _grids_version: str | None = None
 
 
-def _grid_area(code: str) -> Area | None:
+def grid_by_code(code: str) -> Area | None:
     """The grid with its chain up to the district (case numbering and holders walk it on every report), kept
     per process until the areas change (the grid index's version stamp: imports and edits change it)."""
     global _grids_version

@@ -34,7 +34,7 @@ from gridgov.geo.geometry import to_wgs84
 from gridgov.geo.models import Area
 from gridgov.intake.models import ApiKey, Submission
 from gridgov.triage.actions import record_suggestion
-from gridgov.triage.engine import TriageResult, triage_report
+from gridgov.triage.engine import TriageResult, remember_case, triage_report
 
 
 @dataclass
@@ -164,6 +164,7 @@ def submit_report(*, actor: User | None, intake: Intake) -> Submitted:
                 extra=intake.extra,
             )
             record_suggestion(case=case, result=result, applied=applied)
+        remember_case(case.number, result)
     except IntegrityError:
         # The same external id arrived twice at once: the other request created it.
         existing = _existing(intake.source, intake.external_id)

@@ -40,13 +40,17 @@ class TriageResult:
     duplicate_of: str | None = None
     duplicate_similarity: float | None = None
     model_version: str = ""
+    #: The report's TF-IDF vector (for the duplicate search; not part of the advice).
+    vector: dict[int, float] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def confidence(self) -> float:
         return self.scores[0][1] if self.scores else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        values = asdict(self)
+        values.pop("vector")
+        return values
 
 
 def rules_from_settings() -> DuplicateRules:
@@ -116,6 +120,7 @@ class Triage:
             result.grid, result.area, result.place_source, result.place_names = self.locate(
                 report.text, report.lat, report.lon
             )
+            result.vector = sparse_row(matrix, i)
             if self.duplicates is None:
                 continue
             candidate = Candidate(
@@ -125,7 +130,7 @@ class Triage:
                 lat=report.lat,
                 lon=report.lon,
                 grid=result.grid,
-                vector=sparse_row(matrix, i),
+                vector=result.vector,
             )
             match = self.duplicates.find(candidate)
             if match is not None:
@@ -139,8 +144,13 @@ class Triage:
 
 
 # --- live: the database --------------------------------------------------------------------------------------------
-def open_case_candidates(model: TriageModel, rows: Iterable[dict[str, Any]]) -> list[Candidate]:
-    """Duplicate candidates from case rows (number, text, category code, lat, lon, grid code, reported_at).
+def open_case_candidates(
+    model: TriageModel,
+    rows: Iterable[dict[str, Any]],
+    texts: Callable[[list[str]], dict[str, str]] | None = None,
+) -> list[Candidate]:
+    """Duplicate candidates from case rows (number, category code, lat, lon, grid code, reported_at and, unless
+    ``texts`` fetches them for the cases this process has not seen yet, text).
 
     A case without a confirmed category is compared under its predicted one.
     """
@@ -150,12 +160,17 @@ def open_case_candidates(model: TriageModel, rows: Iterable[dict[str, Any]]) -> 
     known = _seen_cases(model)
     todo = [r for r in rows if r["number"] not in known]
     if todo:
+        if texts is not None:
+            fetched = texts([r["number"] for r in todo])
+            todo = [{**r, "text": fetched[r["number"]]} for r in todo if r["number"] in fetched]
         matrix = model.vectorize([r["text"] for r in todo])
         predicted = model.predict_many([r["text"] for r in todo], matrix)
         for i, r in enumerate(todo):
             known.put(r["number"], (sparse_row(matrix, i), predicted[i].category))
     candidates = []
     for r in rows:
+        if r["number"] not in known:
+            continue  # gone between the two queries
         vector, guessed = known.get(r["number"])
         candidates.append(
             Candidate(
@@ -197,6 +212,16 @@ _case_vectors: _CaseVectors | None = None
 CASE_VECTOR_CACHE = 50_000
 
 
+def remember_case(number: str, result: TriageResult) -> None:
+    """A case just created from ``result``: keep its vector, so that the next report need not compute it
+    (only while the model that computed it is the current one)."""
+    from gridgov.triage.registry import get_model
+
+    loaded = get_model()
+    if result.vector and result.model_version == loaded.label:
+        _seen_cases(loaded.model).put(number, (result.vector, result.category))
+
+
 def _seen_cases(model: TriageModel) -> _CaseVectors:
     global _case_vectors
     if _case_vectors is None or _case_vectors.model is not model:
@@ -217,7 +242,7 @@ def triage_report(
     from gridgov.geo.index import get_grid_index
     from gridgov.triage.gazetteer import get_gazetteer
     from gridgov.triage.registry import get_model
-    from gridgov.triage.selectors import duplicate_rows
+    from gridgov.triage.selectors import case_texts, duplicate_rows
 
     loaded = get_model()
     engine = Triage(
@@ -228,7 +253,7 @@ def triage_report(
     result = engine.run(Report(id="", text=full_text, lat=lat, lon=lon, reported_at=at))
     rules = rules_from_settings()
     rows = duplicate_rows(lat=lat, lon=lon, grid=result.grid, at=at, rules=rules, exclude_case=exclude_case)
-    candidates = open_case_candidates(loaded.model, rows)
+    candidates = open_case_candidates(loaded.model, rows, case_texts)
     if candidates:
         report = Candidate(
             ref="",
@@ -237,7 +262,7 @@ def triage_report(
             lat=lat,
             lon=lon,
             grid=result.grid,
-            vector=sparse_row(loaded.model.vectorize([full_text]), 0),
+            vector=result.vector,
         )
         index = DuplicateIndex(rules)
         for candidate in candidates:

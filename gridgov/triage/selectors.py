@@ -38,7 +38,11 @@ def duplicate_rows(
         dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
         where |= Q(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
     if grid is not None:
-        where |= Q(grid__code=grid)
+        from gridgov.geo.selectors import grid_by_code
+
+        area = grid_by_code(grid)
+        if area is not None:
+            where |= Q(grid_id=area.pk)
     if not where:
         return []
     cases = Case.objects.filter(where, reported_at__gte=at - rules.window, reported_at__lte=at).exclude(
@@ -46,9 +50,9 @@ def duplicate_rows(
     )
     if exclude_case is not None:
         cases = cases.exclude(pk=exclude_case)
+    # Texts are fetched separately, only for the cases this process has not vectorised yet (``case_texts``).
     rows = cases.order_by("-reported_at").values(
         "number",
-        "text",
         "lat",
         "lon",
         "reported_at",
@@ -58,7 +62,6 @@ def duplicate_rows(
     return [
         {
             "number": r["number"],
-            "text": r["text"],
             "category": r["category_code"],
             "lat": r["lat"],
             "lon": r["lon"],
@@ -67,6 +70,12 @@ def duplicate_rows(
         }
         for r in rows
     ]
+
+
+def case_texts(numbers: list[str]) -> dict[str, str]:
+    from gridgov.cases.models import Case
+
+    return dict(Case.objects.filter(number__in=numbers).values_list("number", "text"))
 
 
 def labelled_history(limit: int | None = None) -> list[Example]:
