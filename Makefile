@@ -36,7 +36,7 @@ demo: install static $(VAR_DIR)/secret_key
 	$(BIN)/gridgov migrate --noinput
 	$(BIN)/gridgov collectstatic --noinput --verbosity 0
 	$(BIN)/gridgov load_demo
-	$(BIN)/gridgov triage train --if-missing
+	$(BIN)/gridgov triage train --if-missing --no-history
 	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
 
 demo serve: export DATABASE_URL := sqlite:///$(abspath $(VAR_DIR))/gridgov.sqlite3

@@ -24,10 +24,6 @@ def case_link(case: Case) -> str:
 def _send(
     actor: User | None, recipients: Iterable[User], kind: str, title: str, case: Case, body: str = ""
 ) -> None:
-    if actor is None:
-        from gridgov.accounts.actions import ensure_system_user
-
-        actor = ensure_system_user()
     notify(
         actor=actor,
         recipients=recipients,

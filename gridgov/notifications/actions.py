@@ -22,7 +22,7 @@ TITLE_LIMIT = Notification._meta.get_field("title").max_length or 200
 
 def notify(
     *,
-    actor: User,
+    actor: User | None,
     recipients: Iterable[User],
     kind: str,
     title: str,
@@ -39,6 +39,7 @@ def notify(
     with ``transaction.on_commit``, so nothing leaves the platform for a change that did not happen.
 
     Recipients are de-duplicated; inactive users and the actor (who knows what they just did) are skipped.
+    ``actor`` is None for what nobody signed in did (an anonymous resident's report, a sweep).
     ``title`` and ``body`` are final text, already translated by the caller. ``link`` is a path on this site.
     Returns the notifications written (possibly none).
     """
@@ -55,7 +56,7 @@ def notify(
 
     unique: dict[int, User] = {}
     for user in recipients:
-        if user.pk is not None and user.is_active and user.pk != actor.pk:
+        if user.pk is not None and user.is_active and (actor is None or user.pk != actor.pk):
             unique.setdefault(user.pk, user)
     if not unique:
         return []

@@ -73,6 +73,15 @@ def test_train_if_missing_does_nothing_when_a_version_is_current(
 
 
 @pytest.mark.django_db
+def test_train_if_missing_never_fails_a_set_up_script(
+    model_dir: Path, scores: list[dict[str, float]]
+) -> None:
+    scores += [WORSE, GOOD]
+    call_command("triage", "train", "--if-missing")  # refused: the bootstrap model stays, no error
+    assert not ModelVersion.objects.exists()
+
+
+@pytest.mark.django_db
 def test_urgent_recall_may_not_drop(model_dir: Path, scores: list[dict[str, float]]) -> None:
     scores += [{**GOOD, "urgent_recall": 0.90}, GOOD]
     assert actions.train_model(actor=ensure_system_user()).version is None

@@ -92,11 +92,14 @@ class Command(BaseCommand):
             _("Held-out scores of the new model: %(scores)s") % {"scores": json.dumps(outcome.new_scores)}
         )
         if outcome.version is None:
-            raise CommandError(
-                _(
-                    "The new model scores worse on the held-out set; the current model stays (use --force to replace it)."
-                )
+            refused = _(
+                "The new model scores worse on the held-out set; the current model stays (use --force to replace it)."
             )
+            if options["if_missing"]:
+                # A set-up script only needs a working model, and the bootstrap model is one.
+                self.stderr.write(refused)
+                return
+            raise CommandError(refused)
         self.stdout.write(_("Model v%(version)d is now current.") % {"version": outcome.version.version})
 
     def _predict(self, options: dict[str, Any]) -> None:
