@@ -7,6 +7,7 @@ used by intake: the current model, the areas of the database and the open cases 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -169,9 +170,10 @@ def open_case_candidates(
             known.put(r["number"], (sparse_row(matrix, i), predicted[i].category))
     candidates = []
     for r in rows:
-        if r["number"] not in known:
-            continue  # gone between the two queries
-        vector, guessed = known.get(r["number"])
+        seen = known.get(r["number"])
+        if seen is None:
+            continue  # gone between the two queries, or evicted meanwhile by another thread
+        vector, guessed = seen
         candidates.append(
             Candidate(
                 ref=r["number"],
@@ -193,18 +195,23 @@ class _CaseVectors:
         self.model = model
         self.size = size
         self._items: OrderedDict[str, tuple[dict[int, float], str]] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (waitress, gthread) share it
 
     def __contains__(self, number: str) -> bool:
         return number in self._items
 
-    def get(self, number: str) -> tuple[dict[int, float], str]:
-        self._items.move_to_end(number)
-        return self._items[number]
+    def get(self, number: str) -> tuple[dict[int, float], str] | None:
+        with self._lock:
+            value = self._items.get(number)
+            if value is not None:
+                self._items.move_to_end(number)
+            return value
 
     def put(self, number: str, value: tuple[dict[int, float], str]) -> None:
-        self._items[number] = value
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[number] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 _case_vectors: _CaseVectors | None = None
