@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _support import reset_postgres  # noqa: E402 - found beside this script
+
 
 def _setup(database_url: str | None) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -51,25 +53,6 @@ def _setup(database_url: str | None) -> None:
     import django
 
     django.setup()
-
-
-def _reset_postgres() -> None:
-    """Create the bench database if needed and empty it (it is the bench's own, named in DATABASE_URL)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    import psycopg
-
-    name = connection.settings_dict["NAME"]
-    params = {key: connection.settings_dict[key.upper()] for key in ("host", "port", "user", "password")}
-    with psycopg.connect(
-        dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
 def _realistic_state(rng: random.Random, age: timedelta) -> tuple[str, str]:
@@ -108,7 +91,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    _reset_postgres()
+    reset_postgres()
     call_command("migrate", verbosity=0)
     from gridgov.accounts.actions import ensure_system_user
     from gridgov.cases.choices import Channel, OwnerLevel, Priority

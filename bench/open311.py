@@ -34,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _support import reset_postgres  # noqa: E402 - found beside this script
+
 BIN = Path(sys.executable).parent
 
 LUA_POST = """
@@ -72,8 +75,7 @@ def _prepare(database_url: str, bodies_file: Path, count: int) -> str:
     from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        _reset_postgres()
+    reset_postgres()
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
 
@@ -119,21 +121,6 @@ def _prepare(database_url: str, bodies_file: Path, count: int) -> str:
     print(f"database: {connection.vendor}; {count} request bodies; key issued")
     connection.close()
     return key
-
-
-def _reset_postgres() -> None:
-    import psycopg
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    params = {key: connection.settings_dict[key.upper()] for key in ("host", "port", "user", "password")}
-    with psycopg.connect(
-        dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
 def _start(env: dict[str, str], port: int, threads: int) -> subprocess.Popen[bytes]:

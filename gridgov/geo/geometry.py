@@ -28,8 +28,26 @@ from shapely.geometry.base import BaseGeometry
 #: Mean Earth radius (m), the sphere used for the local area approximation.
 EARTH_RADIUS_M = 6_371_008.8
 _M_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
+METRES_PER_DEGREE = _M_PER_DEG
 
 SUPPORTED_TYPES = ("Polygon", "MultiPolygon")
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance between two WGS-84 points in metres (equirectangular: exact enough at the few hundred metres
+    that duplicate searches and "nearby" lists work with)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return EARTH_RADIUS_M * math.hypot(x, y)
+
+
+def box_around(lat: float, lon: float, radius_m: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``((lat_min, lat_max), (lon_min, lon_max))`` of a square holding every point within ``radius_m``: an
+    index-friendly prefilter for a distance check."""
+    dlat = radius_m / _M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)
+
 
 #: GEOS explains invalidity as "Reason[x y]"; the bracket holds the location.
 _REASON_RE = re.compile(r"^(?P<reason>.*?)\s*\[(?P<x>\S+)\s+(?P<y>\S+)\]\s*$")

@@ -27,15 +27,14 @@ import logging
 import math
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import shapely
-from django.core.cache import cache
 from shapely.geometry.base import BaseGeometry
 
+from gridgov.core.stamps import bump_stamp, read_stamp
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.geometry import load_boundary
 
@@ -283,11 +282,7 @@ _checked_at = float("-inf")
 
 
 def _current_version() -> str:
-    version = cache.get(VERSION_CACHE_KEY)
-    if version is None:
-        cache.add(VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_CACHE_KEY)
-    return str(version)
+    return read_stamp(VERSION_CACHE_KEY)
 
 
 def get_grid_index() -> GridIndex:
@@ -331,5 +326,5 @@ def current_index_version() -> str:
 def invalidate_grid_index() -> None:
     """Make every process rebuild its index on its next lookup (this one immediately)."""
     global _checked_at
-    cache.set(VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
+    bump_stamp(VERSION_CACHE_KEY)
     _checked_at = float("-inf")

@@ -26,8 +26,7 @@ from datetime import datetime, timedelta
 
 from scipy.sparse import csr_matrix
 
-EARTH_RADIUS_M = 6_371_000.0
-_M_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
+from gridgov.geo.geometry import METRES_PER_DEGREE, distance_m
 
 
 @dataclass(frozen=True)
@@ -59,13 +58,6 @@ def cosine(a: dict[int, float], b: dict[int, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(value * b.get(key, 0.0) for key, value in a.items())
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance: exact enough at the few hundred metres that matter here."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return EARTH_RADIUS_M * math.hypot(x, y)
 
 
 @dataclass(frozen=True)
@@ -114,7 +106,7 @@ class DuplicateIndex:
 
     def __init__(self, rules: DuplicateRules | None = None) -> None:
         self.rules = rules or DuplicateRules()
-        self._cell_deg = self.rules.radius_m / _M_PER_DEG
+        self._cell_deg = self.rules.radius_m / METRES_PER_DEGREE
         self._cells: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
         self._grids: dict[str, list[Candidate]] = defaultdict(list)
         self._size = 0

@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 
+from gridgov.core.stamps import bump_stamp, read_stamp
 from gridgov.triage.corpus import corpus_digest, load_corpus
 from gridgov.triage.model import TriageModel
 
@@ -89,11 +88,7 @@ _lock = threading.Lock()
 
 
 def _read_stamp() -> str:
-    stamp = cache.get(STAMP_KEY)
-    if stamp is None:
-        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
-        stamp = cache.get(STAMP_KEY)
-    return str(stamp)
+    return read_stamp(STAMP_KEY)
 
 
 def get_model() -> LoadedModel:
@@ -117,5 +112,5 @@ def get_model() -> LoadedModel:
 def model_changed() -> None:
     """Every process loads the current version on its next triage (this one at once)."""
     global _checked_at
-    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    bump_stamp(STAMP_KEY)
     _checked_at = float("-inf")

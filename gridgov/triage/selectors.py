@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy
 
+from gridgov.geo.geometry import box_around
 from gridgov.triage.corpus import Example
-from gridgov.triage.duplicates import _M_PER_DEG, DuplicateRules
+from gridgov.triage.duplicates import DuplicateRules
 
 #: At most this many candidates are compared per report (the most recent first).
 MAX_CANDIDATES = 200
@@ -27,16 +28,13 @@ def duplicate_rows(
     exclude_case: int | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases near the point (a box of the radius) or in the grid, reported within the window before ``at``."""
-    import math
-
     from gridgov.cases.models import Case
     from gridgov.cases.workflow import TERMINAL
 
     where = Q()
     if lat is not None and lon is not None:
-        dlat = rules.radius_m / _M_PER_DEG
-        dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-        where |= Q(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+        lats, lons = box_around(lat, lon, rules.radius_m)
+        where |= Q(lat__range=lats, lon__range=lons)
     if grid is not None:
         from gridgov.geo.selectors import grid_by_code
 

@@ -12,6 +12,7 @@ import shapely
 from django.core.cache import cache
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from gridgov.core import stamps as stamps_module
 from gridgov.geo import index as index_module
 from gridgov.geo.geometry import CoordSystem, from_wgs84
 from gridgov.geo.index import VERSION_CACHE_KEY, GridIndex, get_grid_index, invalidate_grid_index
@@ -197,7 +198,7 @@ def test_index_keeps_serving_when_the_cache_is_down(imported_tree, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(index_module.cache, "get", broken)
+    monkeypatch.setattr(stamps_module.cache, "get", broken)
     invalidate_grid_index()  # forces a re-check of the stamp, which fails
     assert get_grid_index() is first
     assert first.lookup(32.01, 120.905) == "320612101001001"

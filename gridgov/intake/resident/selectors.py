@@ -7,7 +7,6 @@ concerned and, for the few verbs whose note is written *for* the reporter, the n
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from gridgov.cases.models import Case, CaseEvent, CasePhoto
 from gridgov.cases.workflow import TERMINAL
 from gridgov.core.masking import mask_personal_text
 from gridgov.dispatch.models import Department
+from gridgov.geo.geometry import box_around, distance_m
 from gridgov.geo.models import Area
 from gridgov.intake.models import Submission
 
@@ -30,8 +30,6 @@ NEARBY_LIMIT = 5
 #: Below this many characters a text says too little to predict a category from.
 MIN_TEXT_FOR_PREDICTION = 4
 
-_EARTH_RADIUS_M = 6_371_000.0
-_M_PER_DEG = math.pi * _EARTH_RADIUS_M / 180.0
 
 #: Verbs whose note is addressed to the reporter (the reason of a refusal, the result, a public comment, the
 #: reporter's own rating comment). Other public rows show their label only: a note on "accepted" or "sent back
@@ -191,13 +189,6 @@ def predict_category(text: str) -> str | None:
     return get_model().model.predict(text).category
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance in metres: exact enough at the few hundred metres that matter here."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return _EARTH_RADIUS_M * math.hypot(x, y)
-
-
 @dataclass(frozen=True)
 class NearbyCase:
     case: Case
@@ -221,12 +212,11 @@ def nearby_open_cases(
     A case's category is the one a person gave or confirmed, else the one triage suggested when it came in.
     """
     radius = float(radius_m if radius_m is not None else settings.GRIDGOV["TRIAGE_DUPLICATE_RADIUS_M"])
-    dlat = radius / _M_PER_DEG
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    lats, lons = box_around(lat, lon, radius)
     rows = (
         Case.objects.filter(
-            lat__range=(lat - dlat, lat + dlat),
-            lon__range=(lon - dlon, lon + dlon),
+            lat__range=lats,
+            lon__range=lons,
             reported_at__gte=now - timedelta(days=days),
             merged_into__isnull=True,
         )

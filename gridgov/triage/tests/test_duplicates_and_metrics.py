@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from gridgov.geo.geometry import distance_m
 from gridgov.triage.corpus import Report
-from gridgov.triage.duplicates import Candidate, DuplicateIndex, DuplicateRules, best_match, distance_m
+from gridgov.triage.duplicates import Candidate, DuplicateIndex, DuplicateRules, best_match
 from gridgov.triage.engine import Triage, TriageResult
 from gridgov.triage.metrics import evaluate
 

@@ -17,13 +17,7 @@
   var POINT_STYLE = { radius: 8, color: "#b4451f", weight: 2, fillColor: "#e8833a", fillOpacity: 0.9 };
 
   function readJson(id) {
-    var node = id ? document.getElementById(id) : null;
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent || "null");
-    } catch (error) {
-      return null;
-    }
+    return window.GridGov.readJson(id, null);
   }
 
   function init(container) {
@@ -33,13 +27,7 @@
     if (!isFinite(lat) || !isFinite(lon)) return;
     var config = readJson(container.dataset.configId || "map-config") || {};
 
-    var map = L.map(container, { center: [lat, lon], zoom: 16, zoomSnap: 0.25 });
-    map.attributionControl.setPrefix("Leaflet");
-    if (config.tileUrl) {
-      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    } else {
-      container.classList.add("region-map--plain");
-    }
+    var map = window.GridGov.baseMap(container, config, { center: [lat, lon], zoom: 16 }, "region-map--plain");
 
     var bounds = L.latLngBounds([[lat, lon], [lat, lon]]);
     var grid = readJson(container.dataset.gridId);

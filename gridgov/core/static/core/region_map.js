@@ -29,13 +29,7 @@
   };
 
   function readJson(id) {
-    var node = id ? document.getElementById(id) : null;
-    if (!node) return {};
-    try {
-      return JSON.parse(node.textContent || "{}");
-    } catch (error) {
-      return {};
-    }
+    return window.GridGov.readJson(id, {});
   }
 
   function readLabels(data) {
@@ -119,20 +113,7 @@
       if (status) status.textContent = message;
     }
 
-    var center = Array.isArray(config.center) ? config.center : [0, 0];
-    var map = L.map(container, {
-      center: center,
-      zoom: typeof config.zoom === "number" ? config.zoom : 10,
-      zoomSnap: 0.25,
-      preferCanvas: false,
-    });
-    // No flag, no tracking: the prefix is a plain credit to the library.
-    map.attributionControl.setPrefix("Leaflet");
-    if (config.tileUrl) {
-      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    } else {
-      container.classList.add("region-map--plain");
-    }
+    var map = window.GridGov.baseMap(container, config, { preferCanvas: false }, "region-map--plain");
 
     // Separate panes keep the stacking fixed whatever order the responses arrive in: the grids (which take
     // clicks) below, the thicker outlines (which do not) on top.

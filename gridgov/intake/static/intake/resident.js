@@ -27,13 +27,7 @@
   }
 
   function readJson(id) {
-    var node = id ? document.getElementById(id) : null;
-    if (!node) return {};
-    try {
-      return JSON.parse(node.textContent || "{}");
-    } catch (error) {
-      return {};
-    }
+    return window.GridGov.readJson(id, {});
   }
 
   // --- Point in polygon (GeoJSON rings are [lon, lat]) ----------------------------------------------------
@@ -78,18 +72,7 @@
       if (status) status.textContent = text || "";
     }
 
-    var map = L.map(container, {
-      center: Array.isArray(config.center) ? config.center : [0, 0],
-      zoom: typeof config.zoom === "number" ? config.zoom : 10,
-      zoomSnap: 0.25,
-      tap: true,
-    });
-    map.attributionControl.setPrefix("Leaflet");
-    if (config.tileUrl) {
-      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    } else {
-      container.classList.add("r-map--plain");
-    }
+    var map = window.GridGov.baseMap(container, config, { tap: true }, "r-map--plain");
 
     function gridAt(lat, lon) {
       for (var i = 0; i < features.length; i++) {
