@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "gridgov.notifications",
     "gridgov.triage",
     "gridgov.intake",
+    "gridgov.alerts",
+    "gridgov.command",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,9 @@ urlpatterns = [
     path("intake/", include("gridgov.intake.staff.urls")),
     path("intake/import/", include("gridgov.intake.imports.urls")),
     path("open311/v2/", include("gridgov.intake.open311.urls")),
+    path("command/", include("gridgov.command.urls")),
+    path("alerts/", include("gridgov.alerts.urls")),
+    path("dispatch/", include("gridgov.dispatch.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

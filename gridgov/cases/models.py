@@ -158,6 +158,9 @@ class Case(TimeStampedModel):
     )
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
     resolution = models.TextField(_("result"), blank=True)
+    # Working days from the report to the (latest) resolution, kept by ``timeline.save_case`` so that the average
+    # handling time of an accountability table is one SQL AVG (行政问效); empty while the case is not resolved.
+    working_days_taken = models.FloatField(_("working days taken"), null=True, blank=True, editable=False)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
@@ -179,6 +182,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "area_path"]),
             models.Index(fields=["owner_area", "status"]),
             models.Index(fields=["alert_level", "status"]),
+            # The command center's period queries: one category (or all) in an area, by report time.
+            models.Index(fields=["category", "reported_at"]),
+            models.Index(fields=["area_path", "reported_at"]),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Verb, require
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.workflow import Transition, is_open, target_status
+from gridgov.core.calendar import working_days_between
 from gridgov.core.exceptions import Conflict, InvalidTransition
 
 
@@ -101,6 +102,12 @@ def move(
 
 
 def save_case(case: Case) -> None:
-    """Save a locked case and bump its version (what optimistic checks compare against)."""
+    """Save a locked case and bump its version (what optimistic checks compare against).
+
+    Also keeps ``working_days_taken`` in step with ``resolved_at`` (the handling time in working days).
+    """
     case.version += 1
+    case.working_days_taken = (
+        round(working_days_between(case.reported_at, case.resolved_at), 3) if case.resolved_at else None
+    )
     case.save()

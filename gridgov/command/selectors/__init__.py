@@ -1,0 +1,1 @@
+"""Reads of the command center, one module per concept (areas, indicators, overview, analysis, reports)."""
