@@ -239,6 +239,8 @@ GRIDGOV: dict[str, Any] = {
     # Imports (docs/import.md): where uploaded files wait between the two steps, and the page's row limit
     # (larger files go through ``gridgov import_reports``).
     "IMPORT_DIR": env_str("IMPORT_DIR") or str(VAR_DIR / "imports"),
+    # Command center: where the weekly and monthly bulletins (通报, Excel + PDF) are written.
+    "REPORT_DIR": env_str("REPORT_DIR") or str(VAR_DIR / "reports"),
     "IMPORT_PAGE_MAX_ROWS": env_int("IMPORT_PAGE_MAX_ROWS", 2000),
 }
 
