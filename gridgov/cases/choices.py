@@ -88,6 +88,8 @@ EVENT_LABELS = {
     "reassign": _("Reassigned"),
     "sign": _("Signed for"),
     "sign_helper": _("Signed for by a helper department"),
+    "coordinate": _("Coordination order"),
+    "finish_helper": _("A helper department finished its part"),
     "return": _("Returned"),
     "resolve": _("Resolved"),
     "verify_ok": _("Verified"),

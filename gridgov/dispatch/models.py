@@ -108,6 +108,12 @@ class Assignment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    due_by = models.DateTimeField(
+        _("due by"),
+        null=True,
+        blank=True,
+        help_text=_("The joint deadline of a coordination; empty: the case's own deadline applies."),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

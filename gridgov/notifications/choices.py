@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     SUSPENSION = "suspension", _("Suspension")
     SYSTEM = "system", _("System")
     URGENT = "urgent", _("Urgent case")
+    EARLY_WARNING = "early_warning", _("Early warning")
 
 
 class DeliveryStatus(models.TextChoices):

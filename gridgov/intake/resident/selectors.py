@@ -43,6 +43,7 @@ REPORTER_NOTE_VERBS = frozenset({"rate_satisfied", "rate_dissatisfied"})
 _DEPARTMENT_KEYS = {
     "dispatch": "lead",
     "reassign": "lead",
+    "coordinate": "lead",
     "sign": "department",
     "resolve": "department",
     "return": "department",
