@@ -75,6 +75,20 @@ def _has_assignment(user: User, case: Case, statuses: tuple[str, ...], *, lead: 
     return False
 
 
+def _has_helper_assignment(user: User, case: Case, statuses: tuple[str, ...]) -> bool:
+    """Does one of the user's departments hold a helper (协办) assignment of the case in ``statuses``?"""
+    return any(
+        assignment.role == AssignmentRole.HELPER
+        and assignment.status in statuses
+        and can(
+            user,
+            Verb.HANDLE_CASE,
+            Scope(area_path=case.area_path, department_ids=frozenset({assignment.department_id})),
+        )
+        for assignment in case.assignments.all()
+    )
+
+
 def pending_request(case: Case) -> TimeRequest | None:
     return case.time_requests.filter(status=ExtensionStatus.PENDING).first()
 
@@ -138,6 +152,10 @@ def _reassign(user: User, case: Case, data: dict[str, Any], version: int | None)
 
 def _sign(user: User, case: Case, data: dict[str, Any], version: int | None) -> object:
     return dispatch_actions.sign_case(actor=user, case=case, expected_version=version)
+
+
+def _finish_part(user: User, case: Case, data: dict[str, Any], version: int | None) -> object:
+    return dispatch_actions.finish_helper_part(actor=user, case=case, note=data["note"])
 
 
 def _return(user: User, case: Case, data: dict[str, Any], version: int | None) -> object:
@@ -264,8 +282,25 @@ _VERBS = [
         _sign,
         gettext_lazy("Signed for."),
         condition=lambda user, case: (
-            case.status == CaseStatus.DISPATCHED and _has_assignment(user, case, (AssignmentStatus.PENDING,))
+            (
+                case.status == CaseStatus.DISPATCHED
+                and _has_assignment(user, case, (AssignmentStatus.PENDING,))
+            )
+            or _has_helper_assignment(user, case, (AssignmentStatus.PENDING,))
         ),
+        primary=True,
+    ),
+    PageVerb(
+        "finish_part",
+        gettext_lazy("Report our part done"),
+        case_forms.NoteForm,
+        (Verb.HANDLE_CASE,),
+        _finish_part,
+        gettext_lazy("Your department's part has been recorded as done."),
+        condition=lambda user, case: _has_helper_assignment(
+            user, case, (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
+        ),
+        check_version=False,
         primary=True,
     ),
     PageVerb(
