@@ -120,7 +120,11 @@ class Assignment(TimeStampedModel):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["case_id", "role", "id"]
-        indexes = [models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            # Accountability tables and bulletins take a department's assignments of a period (行政问效).
+            models.Index(fields=["created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department} ({self.get_role_display()})"
