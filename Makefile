@@ -37,6 +37,8 @@ demo: install static $(VAR_DIR)/secret_key
 	$(BIN)/gridgov collectstatic --noinput --verbosity 0
 	$(BIN)/gridgov load_demo
 	$(BIN)/gridgov triage train --if-missing --no-history
+	$(BIN)/gridgov alerts scan
+	$(BIN)/gridgov bulletin --previous --period month
 	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
 
 demo serve: export DATABASE_URL := sqlite:///$(abspath $(VAR_DIR))/gridgov.sqlite3

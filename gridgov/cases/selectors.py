@@ -80,7 +80,8 @@ def _todo_condition(user: Any) -> Q:
                 department_cases &= Q(area_path__within=grant.area_path)
             condition |= department_cases & Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS])
         elif grant.role == Role.LEADER and grant.area_path:
-            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED)
+            # Overdue cases still being worked on (a closed case keeps the colour it last had).
+            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED) & ~Q(status__in=TERMINAL)
     return condition
 
 

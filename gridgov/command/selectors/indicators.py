@@ -5,12 +5,14 @@ Every indicator is a ratio of two *counts*, and every count is a condition (a ``
 * the area cohort: the cases reported in the period whose place lies in the unit (a grid, a village, a town, a
   grid worker's grids), merged duplicates left out (they are counted in their master case);
 * the department cohort: the assignments a department received in the period (lead or helper), cancelled ones left
-  out (the center took the case back, not the department's doing).
+  out (the center took the case back, not the department's doing). A department that received one case twice in
+  the period (sent back, then given to it again) has two rows, and its drill-through lists the case twice.
 
 The same conditions produce the numbers (``Count(filter=condition)``, grouped in SQL) and the lists of cases behind
 them (``cases_behind``), so a number and its drill-through can never disagree. "Overdue now" is the one count not
 tied to the period: the unit's open cases past their deadline at the moment of the query.
-docs/indicators.md gives each formula in words; ``INDICATORS`` carries the same text for the pages' hover help.
+docs/indicators.md gives each formula in words and a worked example; ``COUNT_HELP`` and ``INDICATORS`` carry the
+same text for the pages' hover help.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +43,18 @@ from gridgov.geo.models import Area
 RUNNING = (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
 #: Timeline verbs that mean "the result was not accepted and the work had to be done again" (返工/重办).
 REWORK_VERBS = ("verify_redo", "redo_in_grid", "rate_dissatisfied")
+#: The timeline verb of a department sending a case back (退回).
+RETURN_VERB = "return"
 #: Ratings that count as satisfied (满意 + 基本满意), as the 12345 bulletins count them.
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+#: Assignment statuses in which the department still holds the case.
+OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
 
 AREA = "area"
 DEPARTMENT = "department"
+#: The pseudo unit kind of a table's remainder: the cases of the area located in none of the table's units (e.g.
+#: a hotline call placed at the town itself, not in a grid). ``cases_behind("rest", <unit kind>, …)``.
+REST = "rest"
 
 #: The counts every table row carries, in display order, with their labels.
 COUNTS: dict[str, Promise] = {
@@ -57,9 +66,57 @@ COUNTS: dict[str, Promise] = {
     "dispatched": _("Dispatched"),
     "returned": _("Returned"),
     "reworked": _("Redone"),
+    "rateable": _("Rateable"),
     "rated": _("Rated"),
     "satisfied": _("Satisfied"),
     "overdue_now": _("Overdue now"),
+}
+
+#: What each count counts, for the glossary and the drill-through pages (docs/indicators.md says it at length).
+COUNT_HELP: dict[str, Promise] = {
+    "received": _(
+        "For an area: the cases reported in the period and located in it, merged duplicates left out. For a "
+        "department: the assignments (lead or helper) it received in the period, cancelled ones left out."
+    ),
+    "responded_on_time": _(
+        "Received and answered before the deadline: a case accepted or rejected before its acceptance "
+        "deadline (a grid worker's own report is accepted when reported); an assignment signed for or sent "
+        "back before its sign deadline."
+    ),
+    "resolved": _(
+        "Received and resolved now (a result that failed the check or a reopened case is not resolved until "
+        "it is resolved again). For a department: not counting the assignments it sent back."
+    ),
+    "resolved_on_time": _(
+        "Resolved, and resolved no later than the resolve deadline (or without a deadline)."
+    ),
+    "due": _(
+        "Resolved, or still being handled past the resolve deadline at the moment of the query. Cases still "
+        "within their time, suspended, awaiting acceptance or rejected are not due."
+    ),
+    "dispatched": _(
+        "For an area: received cases that were dispatched to a department. For a department: every assignment "
+        "it received."
+    ),
+    "returned": _(
+        "For an area: dispatched cases that a department sent back at least once. For a department: the "
+        "assignments it sent back."
+    ),
+    "reworked": _(
+        "Received cases whose result failed the check or whose reporter was dissatisfied, so the work was done "
+        "again (at any time up to now). For a department: not counting the assignments it sent back."
+    ),
+    "rateable": _(
+        "Cases whose result reached the reporter: resolved now, or rated (a case reopened after a dissatisfied "
+        "rating keeps its rating while it is being redone)."
+    ),
+    "rated": _("Received cases that carry a rating (online or from the return visit)."),
+    "satisfied": _("Rated satisfied or basically satisfied."),
+    "overdue_now": _(
+        "Not tied to the period: the unit's open cases past their deadline at the moment of the query "
+        "(awaiting acceptance past the acceptance deadline, or being handled past the resolve deadline). For "
+        "a department: such cases it still holds."
+    ),
 }
 
 
@@ -81,8 +138,9 @@ INDICATORS: list[Indicator] = [
         "responded_on_time",
         "received",
         _(
-            "Answered on time ÷ received. A case is answered on time when it was accepted before its acceptance "
-            "deadline; a department's assignment when it was signed before its sign deadline."
+            "Answered on time ÷ received. A case is answered on time when it was accepted or rejected before "
+            "its acceptance deadline; a department's assignment when it was signed for or sent back before its "
+            "sign deadline."
         ),
     ),
     Indicator(
@@ -98,8 +156,8 @@ INDICATORS: list[Indicator] = [
         "resolved_on_time",
         "due",
         _(
-            "Resolved on time ÷ due. Due: resolved, or still open with its deadline passed; cases still within "
-            "their time are not counted yet."
+            "Resolved on time ÷ due. Due: resolved, or still being handled past the resolve deadline; cases "
+            "still within their time are not counted yet."
         ),
     ),
     Indicator(
@@ -126,8 +184,11 @@ INDICATORS: list[Indicator] = [
         "rating_rate",
         _("Rating rate"),
         "rated",
-        "resolved",
-        _("Rated ÷ resolved: resolved cases whose reporter gave a rating (online or on the return visit)."),
+        "rateable",
+        _(
+            "Rated ÷ rateable: of the cases whose result reached the reporter (resolved now, or rated and "
+            "reopened), those the reporter rated (online or on the return visit)."
+        ),
     ),
     Indicator(
         "satisfaction_rate",
@@ -162,6 +223,7 @@ class Figures:
     overdue_now: int = 0
     days_sum: float = 0.0
     days_count: int = 0
+    rateable: int = 0
 
     def add(self, other: Figures) -> None:
         for item in fields(self):
@@ -211,24 +273,48 @@ class Figures:
 
 def _overdue(prefix: str, now: datetime) -> Q:
     """The case (reached through ``prefix``) is open and past its deadline at ``now``."""
-    return Q(**{f"{prefix}status": CaseStatus.REPORTED, f"{prefix}accept_by__lt": now}) | Q(
-        **{f"{prefix}status__in": RUNNING, f"{prefix}resolve_by__lt": now}
+    return Q(**{f"{prefix}status": CaseStatus.REPORTED, f"{prefix}accept_by__lt": now}) | _late(prefix, now)
+
+
+def _late(prefix: str, now: datetime) -> Q:
+    """The case is being handled and past its resolve deadline at ``now`` (due, and not resolved on time)."""
+    return Q(**{f"{prefix}status__in": RUNNING, f"{prefix}resolve_by__lt": now})
+
+
+def _in_time(moment: str, deadline: str) -> Q:
+    """``moment`` happened, no later than ``deadline`` (or there was no deadline)."""
+    return Q(**{f"{moment}__isnull": False}) & (
+        Q(**{f"{deadline}__isnull": True}) | Q(**{f"{moment}__lte": F(deadline)})
     )
 
 
+def _case_ids_with(verbs: tuple[str, ...]) -> QuerySet[Any]:
+    """The ids of the cases whose timeline has one of ``verbs``, as an uncorrelated subquery.
+
+    The database reads those few events once and hashes them (``id IN (…)``) instead of probing the timeline
+    once per counted row (a correlated ``EXISTS``: tens of thousands of probes for a district's month). A
+    partial index on ``CaseEvent (verb, case_id)`` for these verbs makes the read an index-only scan
+    (docs/indicators.md, Performance).
+    """
+    return CaseEvent.objects.filter(verb__in=verbs).order_by().values("case_id")
+
+
 def _case_conditions(prefix: str, case_ref: str) -> dict[str, Q]:
-    """Conditions on the case itself, shared by both cohorts (``prefix`` leads from the row to the case)."""
+    """Conditions on the case itself, shared by both cohorts (``prefix`` leads from the row to the case,
+    ``case_ref`` is the row's case id)."""
     resolved = Q(**{f"{prefix}resolved_at__isnull": False})
     on_time = resolved & (
         Q(**{f"{prefix}resolve_by__isnull": True})
         | Q(**{f"{prefix}resolved_at__lte": F(f"{prefix}resolve_by")})
     )
-    rework_event = CaseEvent.objects.filter(case_id=OuterRef(case_ref), verb__in=REWORK_VERBS)
+    rated = ~Q(**{f"{prefix}satisfaction": ""})
     return {
         "resolved": resolved,
         "resolved_on_time": on_time,
-        "reworked": Q(**{f"{prefix}reopen_count__gt": 0}) | Q(Exists(rework_event)),
-        "rated": ~Q(**{f"{prefix}satisfaction": ""}),
+        "reworked": Q(**{f"{prefix}reopen_count__gt": 0})
+        | Q(**{f"{case_ref}__in": _case_ids_with(REWORK_VERBS)}),
+        "rated": rated,
+        "rateable": resolved | rated,
         "satisfied": Q(**{f"{prefix}satisfaction__in": SATISFIED}),
     }
 
@@ -237,34 +323,35 @@ def conditions(cohort: str, now: datetime) -> dict[str, Q]:
     """Each count's condition over the rows of ``cohort`` (cases, or a department's assignments)."""
     if cohort == AREA:
         shared = _case_conditions("", "pk")
-        returned = Assignment.objects.filter(case_id=OuterRef("pk"), status=AssignmentStatus.RETURNED)
-        overdue = _overdue("", now)
         return {
             "received": Q(),
-            "responded_on_time": Q(accepted_at__isnull=False)
-            & (Q(accept_by__isnull=True) | Q(accepted_at__lte=F("accept_by"))),
+            "responded_on_time": _in_time("accepted_at", "accept_by")
+            | (Q(status=CaseStatus.REJECTED) & _in_time("closed_at", "accept_by")),
             **shared,
-            "due": shared["resolved"] | overdue,
+            "due": shared["resolved"] | _late("", now),
             "dispatched": Q(dispatched_at__isnull=False),
-            "returned": Q(Exists(returned)),
-            "overdue_now": overdue,
+            # Sent back at least once: the ``return`` verb on the timeline (every return_case writes it, and
+            # its assignment stays "returned" for good).
+            "returned": Q(pk__in=_case_ids_with((RETURN_VERB,))),
+            "overdue_now": _overdue("", now),
         }
     shared = _case_conditions("case__", "case_id")
     kept = ~Q(status=AssignmentStatus.RETURNED)
-    overdue = _overdue("case__", now) & Q(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED))
+    still_held = Q(status__in=OPEN_ASSIGNMENT)
     return {
         "received": Q(),
-        "responded_on_time": Q(signed_at__isnull=False)
-        & (Q(sign_by__isnull=True) | Q(signed_at__lte=F("sign_by"))),
+        "responded_on_time": _in_time("signed_at", "sign_by")
+        | (Q(status=AssignmentStatus.RETURNED) & _in_time("finished_at", "sign_by")),
         "resolved": shared["resolved"] & kept,
         "resolved_on_time": shared["resolved_on_time"] & kept,
-        "reworked": shared["reworked"],
+        "reworked": shared["reworked"] & kept,
+        "rateable": shared["rateable"] & kept,
         "rated": shared["rated"] & kept,
         "satisfied": shared["satisfied"] & kept,
-        "due": (shared["resolved"] & kept) | overdue,
+        "due": (shared["resolved"] & kept) | (_late("case__", now) & still_held),
         "dispatched": Q(),
         "returned": Q(status=AssignmentStatus.RETURNED),
-        "overdue_now": overdue,
+        "overdue_now": _overdue("case__", now) & still_held,
     }
 
 
@@ -284,7 +371,7 @@ def _open_rows(cohort: str) -> QuerySet[Any]:
     if cohort == AREA:
         return Case.objects.filter(status__in=(CaseStatus.REPORTED, *RUNNING))
     return Assignment.objects.filter(
-        status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED),
+        status__in=OPEN_ASSIGNMENT,
         case__status__in=(CaseStatus.REPORTED, *RUNNING),
     )
 
@@ -348,6 +435,8 @@ UNIT_KINDS: dict[str, Promise] = {
     "worker": _("Grid workers"),
     "department": _("Departments"),
 }
+#: The unit kinds whose units are areas that do not overlap (a table of them has a total and a remainder).
+AREA_KINDS = ("child", "town", "village", "grid")
 
 
 @dataclass
@@ -407,6 +496,15 @@ def table(kind: str, area: Area, period: Period, *, now: datetime | None = None)
     Areas and grid workers are summed from one GROUP BY ``area_path`` query (a case counts for every unit whose
     area contains its place); departments from one GROUP BY ``department`` query over assignments.
     """
+    return table_and_rest(kind, area, period, now=now)[0]
+
+
+def table_and_rest(
+    kind: str, area: Area, period: Period, *, now: datetime | None = None
+) -> tuple[list[Row], Figures | None]:
+    """``table`` plus, for the area kinds (``AREA_KINDS``), the figures of the cases in ``area`` located in none
+    of the rows' units (``cases_behind(REST, kind, …)`` lists them), so that rows + remainder = ``area_summary``.
+    The remainder is None for grid workers and departments, whose rows may overlap."""
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}")
     now = now or timezone.now()
@@ -423,23 +521,34 @@ def table(kind: str, area: Area, period: Period, *, now: datetime | None = None)
                 row.detail = department.area.name
                 rows.append(row)
             row.figures.add(figures)
-        return rows
+        return rows, None
     per_path = _aggregate(AREA, period, area, "area_path", now)
     if kind == "worker":
         owners = _worker_grids(area)
         for path, figures in per_path.items():
-            for prefix in path_prefixes(path):
-                for user_key in owners.get(prefix, ()):
-                    by_key[user_key].figures.add(figures)
-        return rows
+            # Once per worker, even if two of the worker's grants contain the place (as ``cases_behind`` lists it).
+            workers = {user_key for prefix in path_prefixes(path) for user_key in owners.get(prefix, ())}
+            for user_key in workers:
+                by_key[user_key].figures.add(figures)
+        return rows, None
     unit_by_path = {a.path: a.code for a in unit_areas(kind, area)}
+    rest = Figures()
     for path, figures in per_path.items():
-        for prefix in path_prefixes(path):
-            code = unit_by_path.get(prefix)
-            if code is not None:
-                by_key[code].figures.add(figures)
-                break
-    return rows
+        code = _unit_code(path, unit_by_path)
+        if code is None:
+            rest.add(figures)
+        else:
+            by_key[code].figures.add(figures)
+    return rows, rest
+
+
+def _unit_code(path: str, unit_by_path: dict[str, str]) -> str | None:
+    """The code of the unit whose area contains ``path`` (None: none of them)."""
+    for prefix in path_prefixes(path):
+        code = unit_by_path.get(prefix)
+        if code is not None:
+            return code
+    return None
 
 
 def totals(rows: Iterable[Row]) -> Figures:
@@ -458,7 +567,11 @@ def cases_behind(
 ) -> QuerySet[Case]:
     """The cases behind one number of a table: unit ``kind``/``key`` inside ``area``, count ``count``.
 
-    ``kind`` "area" with ``key`` = ``area.code`` gives the whole area (the headline numbers).
+    ``kind`` "area" with ``key`` = ``area.code`` (or the code of an area inside it) gives the whole area (the
+    headline numbers, a table's total); ``kind`` ``REST`` with ``key`` = a unit kind gives a table's remainder.
+    For a department the rows are its assignments: a case it received twice in the period appears twice, with
+    the assignment as ``assignment_id``, ``assignment_role``, ``assignment_status``, ``assigned_at``.
+    Raises ``ValueError`` for an unknown kind or count and ``DoesNotExist`` for an unknown unit.
     """
     if count not in COUNTS:
         raise ValueError(f"unknown count {count!r}")
@@ -469,7 +582,12 @@ def cases_behind(
         rows = base.filter(
             _area_filter(cohort, area.path), conditions(cohort, now)[count], department_id=int(key)
         )
-        return Case.objects.filter(pk__in=rows.values("case_id"))
+        return Case.objects.filter(assignments__in=rows).annotate(
+            assignment_id=F("assignments__id"),
+            assignment_role=F("assignments__role"),
+            assignment_status=F("assignments__status"),
+            assigned_at=F("assignments__created_at"),
+        )
     base = _open_rows(AREA) if count == "overdue_now" else _period_rows(AREA, period)
     cases = base.filter(_area_filter(AREA, area.path), conditions(AREA, now)[count])
     if kind == "worker":
@@ -480,6 +598,14 @@ def cases_behind(
         return cases.filter(place)
     if kind == "area":
         unit = area if key == area.code else Area.objects.get(code=key, path__startswith=area.path)
-    else:
-        unit = unit_areas(kind, area).get(code=key)
+        return cases.filter(area_path__within=unit.path)
+    if kind == REST:
+        if key not in AREA_KINDS:
+            raise ValueError(f"no remainder for unit kind {key!r}")
+        unit_by_path = {a.path: a.code for a in unit_areas(key, area)}
+        places = cases.order_by().values_list("area_path", flat=True).distinct()
+        return cases.filter(area_path__in=[p for p in places if _unit_code(p, unit_by_path) is None])
+    if kind not in AREA_KINDS:
+        raise ValueError(f"unknown unit kind {kind!r}")
+    unit = unit_areas(kind, area).get(code=key)
     return cases.filter(area_path__within=unit.path)

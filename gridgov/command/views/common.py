@@ -27,6 +27,12 @@ class CommandPage:
     period: Period
     errors: dict[str, list[str]] = field(default_factory=dict)
 
+    def keep_query(self) -> str:
+        """The page's own parameters (a tab, a sort order, the large screen…) that the trail and the period links
+        carry along, so that moving up an area or a month keeps what the user was looking at."""
+        kept = [(k, v) for k, values in self.request.GET.lists() if k not in FRAME_PARAMS for v in values]
+        return urlencode(kept)
+
     def context(self, **extra: Any) -> dict[str, Any]:
         user = self.request.user
         base = {
@@ -37,6 +43,7 @@ class CommandPage:
             "previous_query": urlencode(self.period.previous().query()),
             "next_query": urlencode(self.period.next().query()),
             "period_errors": self.errors,
+            "keep_query": self.keep_query(),
             "trail": breadcrumbs(user, self.area),
             "children": list(child_areas(self.area)),
             "my_areas": analysis_areas(user),
@@ -44,6 +51,10 @@ class CommandPage:
         }
         base.update(extra)
         return base
+
+
+#: Query parameters the frame sets itself (area and period); every other one a page's links keep.
+FRAME_PARAMS = frozenset({"area", "period", "date", "start", "end", "page"})
 
 
 def command_page(
