@@ -42,6 +42,17 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(condition).select_related("category", "grid", "owner_area")
 
 
+#: Statuses in which a case is still being worked on (its deadline colour matters for the leader's to-do list).
+STILL_RUNNING = (
+    CaseStatus.REPORTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.SUSPENDED,
+    CaseStatus.REOPENED,
+)
+
+
 class Queue:
     """The tabs of a work queue."""
 
@@ -80,8 +91,9 @@ def _todo_condition(user: Any) -> Q:
                 department_cases &= Q(area_path__within=grant.area_path)
             condition |= department_cases & Q(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS])
         elif grant.role == Role.LEADER and grant.area_path:
-            # Overdue cases still being worked on (a closed case keeps the colour it last had).
-            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED) & ~Q(status__in=TERMINAL)
+            # Overdue cases still being worked on (a resolved or closed case keeps the colour it last had); the
+            # statuses are listed, not excluded, so that the (alert_level, status) index answers it.
+            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED, status__in=STILL_RUNNING)
     return condition
 
 
