@@ -93,7 +93,9 @@ def _todo_condition(user: Any) -> Q:
         elif grant.role == Role.LEADER and grant.area_path:
             # Overdue cases still being worked on (a resolved or closed case keeps the colour it last had); the
             # statuses are listed, not excluded, so that the (alert_level, status) index answers it.
-            condition |= Q(area_path__within=grant.area_path, alert_level=AlertLevel.RED, status__in=STILL_RUNNING)
+            condition |= Q(
+                area_path__within=grant.area_path, alert_level=AlertLevel.RED, status__in=STILL_RUNNING
+            )
     return condition
 
 

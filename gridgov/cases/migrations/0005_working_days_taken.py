@@ -16,27 +16,26 @@ def fill_working_days(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_caseevent_append_only_trigger'),
-        ('core', '0001_initial'),
-        ('geo', '0002_area_case_prefix'),
+        ("cases", "0004_caseevent_append_only_trigger"),
+        ("core", "0001_initial"),
+        ("geo", "0002_area_case_prefix"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='working_days_taken',
-            field=models.FloatField(blank=True, editable=False, null=True, verbose_name='working days taken'),
+            model_name="case",
+            name="working_days_taken",
+            field=models.FloatField(blank=True, editable=False, null=True, verbose_name="working days taken"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['category', 'reported_at'], name='cases_case_categor_3cdc04_idx'),
+            model_name="case",
+            index=models.Index(fields=["category", "reported_at"], name="cases_case_categor_3cdc04_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['area_path', 'reported_at'], name='cases_case_area_pa_113bf1_idx'),
+            model_name="case",
+            index=models.Index(fields=["area_path", "reported_at"], name="cases_case_area_pa_113bf1_idx"),
         ),
         migrations.RunPython(fill_working_days, migrations.RunPython.noop),
     ]

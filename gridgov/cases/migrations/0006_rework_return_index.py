@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_working_days_taken'),
+        ("cases", "0005_working_days_taken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(condition=models.Q(('verb__in', ['return', 'verify_redo', 'redo_in_grid', 'rate_dissatisfied'])), fields=['verb', 'case'], name='caseevent_rework_return_idx'),
+            model_name="caseevent",
+            index=models.Index(
+                condition=models.Q(
+                    ("verb__in", ["return", "verify_redo", "redo_in_grid", "rate_dissatisfied"])
+                ),
+                fields=["verb", "case"],
+                name="caseevent_rework_return_idx",
+            ),
         ),
     ]

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_working_days_taken'),
-        ('dispatch', '0003_assignment_due_by'),
+        ("cases", "0005_working_days_taken"),
+        ("dispatch", "0003_assignment_due_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['created_at'], name='dispatch_as_created_642982_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["created_at"], name="dispatch_as_created_642982_idx"),
         ),
     ]
