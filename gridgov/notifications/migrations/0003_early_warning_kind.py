@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_urgent_kind'),
+        ("notifications", "0002_urgent_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('assignment', 'Assignment'), ('returned', 'Returned'), ('overdue', 'Overdue'), ('due_soon', 'Due soon'), ('supervision', 'Supervision'), ('urge', 'Reminder'), ('rating', 'Rating'), ('escalated', 'Escalated'), ('extension', 'Extension'), ('suspension', 'Suspension'), ('system', 'System'), ('urgent', 'Urgent case'), ('early_warning', 'Early warning')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("assignment", "Assignment"),
+                    ("returned", "Returned"),
+                    ("overdue", "Overdue"),
+                    ("due_soon", "Due soon"),
+                    ("supervision", "Supervision"),
+                    ("urge", "Reminder"),
+                    ("rating", "Rating"),
+                    ("escalated", "Escalated"),
+                    ("extension", "Extension"),
+                    ("suspension", "Suspension"),
+                    ("system", "System"),
+                    ("urgent", "Urgent case"),
+                    ("early_warning", "Early warning"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
