@@ -94,7 +94,7 @@ def _todo_condition(user: Any) -> Q:
             # Overdue cases still being worked on (a resolved or closed case keeps the colour it last had); the
             # statuses are listed, not excluded, so that the (alert_level, status) index answers it.
             condition |= Q(
-                area_path__within=grant.area_path, alert_level=AlertLevel.RED, status__in=STILL_RUNNING
+                area_path__startswith=grant.area_path, alert_level=AlertLevel.RED, status__in=STILL_RUNNING
             )
     return condition
 

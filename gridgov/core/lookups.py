@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, Lookup
+from django.db.models import CharField, F, Lookup, Value
+from django.db.models.functions import Concat
 
 
 def upper_bound(prefix: str) -> str:
@@ -36,3 +37,14 @@ class Within(Lookup):
         prefix = str(self.rhs)
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return f"{lhs} LIKE %s", [*lhs_params, escaped + "%"]
+
+
+def plain(field: str) -> Concat:
+    """``field`` as an expression no index can serve (``field || ''``), to group by it.
+
+    Grouping a few rows (the open cases) by ``area_path``, SQLite's planner walks the whole ``area_path`` index to
+    get the groups in order instead of finding the rows through the status index and sorting them: 1.2 s instead
+    of 20 ms at 200,000 cases. Grouping by the expression leaves it no such shortcut; PostgreSQL is unaffected.
+    Use it as ``.values(key=plain("area_path"))``.
+    """
+    return Concat(F(field), Value(""), output_field=CharField())

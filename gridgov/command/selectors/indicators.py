@@ -33,6 +33,7 @@ from gridgov.accounts.models import RoleGrant
 from gridgov.cases.choices import CaseStatus, Satisfaction
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.command.periods import Period
+from gridgov.core.lookups import plain
 from gridgov.core.scope import path_prefixes
 from gridgov.dispatch.choices import AssignmentStatus
 from gridgov.dispatch.models import Assignment, Department
@@ -376,6 +377,16 @@ def _open_rows(cohort: str) -> QuerySet[Any]:
     )
 
 
+def _open_area_filter(cohort: str, area_path: str) -> Q:
+    """The area condition for open rows, written so that the database reads them through the status index.
+
+    Open cases are a small share of all cases, so "open, then in the area" is the cheap order. ``within`` would
+    offer the ``area_path`` index too, and SQLite's planner takes it for a whole district, reading every case of
+    the district (1.2 s at 200,000 cases instead of milliseconds); a LIKE prefix uses no index on either database.
+    """
+    return Q(area_path__startswith=area_path) if cohort == AREA else Q(case__area_path__startswith=area_path)
+
+
 def _area_filter(cohort: str, area_path: str) -> Q:
     return Q(area_path__within=area_path) if cohort == AREA else Q(case__area_path__within=area_path)
 
@@ -398,7 +409,7 @@ def _aggregate(
     period_counts["days_count"] = Count(days_field, filter=conds["resolved"])
     result: dict[Any, Figures] = defaultdict(Figures)
     rows = _period_rows(cohort, period).filter(_area_filter(cohort, area.path))
-    open_rows = _open_rows(cohort).filter(_area_filter(cohort, area.path), conds["overdue_now"])
+    open_rows = _open_rows(cohort).filter(_open_area_filter(cohort, area.path), conds["overdue_now"])
     if group is None:
         totals = rows.aggregate(**period_counts)
         result[None] = _figures(totals)
@@ -406,9 +417,15 @@ def _aggregate(
         return result
     for values in rows.order_by().values(group).annotate(**period_counts):
         result[values[group]] = _figures(values)
-    for values in open_rows.order_by().values(group).annotate(n=Count("pk")):
-        result[values[group]].overdue_now = values["n"]
+    # Grouped by an expression: the open rows are few, and SQLite must find them through the status index.
+    for values in open_rows.order_by().values(key=plain(group)).annotate(n=Count("pk")):
+        result[_key_type(group)(values["key"])].overdue_now = values["n"]
     return result
+
+
+def _key_type(group: str) -> type:
+    """``plain`` turns the group key into text; ids come back as integers."""
+    return int if group.endswith("_id") else str
 
 
 def _figures(values: dict[str, Any]) -> Figures:
@@ -578,18 +595,22 @@ def cases_behind(
     now = now or timezone.now()
     if kind == "department":
         cohort = DEPARTMENT
-        base = _open_rows(cohort) if count == "overdue_now" else _period_rows(cohort, period)
-        rows = base.filter(
-            _area_filter(cohort, area.path), conditions(cohort, now)[count], department_id=int(key)
-        )
+        if count == "overdue_now":
+            base = _open_rows(cohort).filter(_open_area_filter(cohort, area.path))
+        else:
+            base = _period_rows(cohort, period).filter(_area_filter(cohort, area.path))
+        rows = base.filter(conditions(cohort, now)[count], department_id=int(key))
         return Case.objects.filter(assignments__in=rows).annotate(
             assignment_id=F("assignments__id"),
             assignment_role=F("assignments__role"),
             assignment_status=F("assignments__status"),
             assigned_at=F("assignments__created_at"),
         )
-    base = _open_rows(AREA) if count == "overdue_now" else _period_rows(AREA, period)
-    cases = base.filter(_area_filter(AREA, area.path), conditions(AREA, now)[count])
+    if count == "overdue_now":
+        base = _open_rows(AREA).filter(_open_area_filter(AREA, area.path))
+    else:
+        base = _period_rows(AREA, period).filter(_area_filter(AREA, area.path))
+    cases = base.filter(conditions(AREA, now)[count])
     if kind == "worker":
         paths = [path for path, owners in _worker_grids(area).items() if key in owners]
         place = Q(pk__in=[])
