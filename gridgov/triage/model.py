@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from gridgov.triage.corpus import Example
 from gridgov.triage.text import features, normalize
-from gridgov.triage.urgency import danger_cues, urgency_cues
+from gridgov.triage.urgency import danger_cues, says_not_now
 
 FORMAT = 1
 #: Up to this many texts are vectorised by ``TriageModel.vectorize``'s own loop, more by scikit-learn's.
@@ -41,12 +41,8 @@ URGENT_RECALL_GOAL = 0.97
 #: The threshold never goes below this. Chosen on the held-out set (heldout.jsonl: the highest threshold keeping
 #: recall above 0.97 there); urgency is then measured on urgency.jsonl, a second set written independently for it.
 URGENT_MIN_THRESHOLD = 0.40
-#: Extra features appended to the text vector for the urgency model: a danger told as present, a danger said to be
-#: over, past, feared or asked about (``urgency.urgency_cues``). Their value is on the scale of one word's TF-IDF
-#: value (median 0.09), so the classifier weighs and regularises a cue like a word; at 1.0 it leant on the cues and
-#: missed more of the urgent reports they do not recognise (5-fold CV on the corpus: urgent recall 0.964 at 1.0,
-#: 0.975 at 0.1, precision 0.95 both). Models keep the value they were trained with (``TriageModel.cue_weight``).
-_CUE_WEIGHT = 0.1
+#: Extra features appended to the text vector for the urgency model: danger named, danger said to be over.
+_CUE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +72,6 @@ class TriageModel:
     urgent_threshold: float
     meta: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
-    #: The value of a present cue feature (``_CUE_WEIGHT`` when trained; models saved before it was kept used 1.0).
-    cue_weight: float = 1.0
 
     # --- training ------------------------------------------------------------------------------------------------
     @classmethod
@@ -93,7 +87,7 @@ class TriageModel:
         request_clf = _classifier(C=10.0).fit(matrix[typed], [examples[i].request_type for i in typed])
 
         flagged = [i for i, e in enumerate(examples) if e.urgent is not None]
-        urgent_x = _with_cues(matrix[flagged], [texts[i] for i in flagged], _CUE_WEIGHT)
+        urgent_x = _with_cues(matrix[flagged], [texts[i] for i in flagged])
         urgent_y = np.array([bool(examples[i].urgent) for i in flagged])
         urgent_clf = _classifier(C=10.0, class_weight="balanced").fit(urgent_x, urgent_y)
         threshold = max(_urgent_threshold(urgent_x, urgent_y), URGENT_MIN_THRESHOLD)
@@ -105,7 +99,7 @@ class TriageModel:
             "urgent_threshold": threshold,
             **(meta or {}),
         }
-        return cls(vectorizer, category_clf, request_clf, urgent_clf, threshold, info, cue_weight=_CUE_WEIGHT)
+        return cls(vectorizer, category_clf, request_clf, urgent_clf, threshold, info)
 
     # --- prediction ----------------------------------------------------------------------------------------------
     def vectorize(self, texts: Sequence[str]) -> csr_matrix:
@@ -152,7 +146,7 @@ class TriageModel:
         matrix = self.vectorize(texts) if matrix is None else matrix
         category_p = _probabilities(self.category_clf, matrix)
         request_p = _probabilities(self.request_clf, matrix)
-        urgent_p = _probabilities(self.urgent_clf, _with_cues(matrix, texts, self.cue_weight))[:, 1]
+        urgent_p = _probabilities(self.urgent_clf, _with_cues(matrix, texts))[:, 1]
         categories = self.category_clf.classes_
         request_types = self.request_clf.classes_
         predictions = []
@@ -215,12 +209,12 @@ def _classifier(*, C: float, class_weight: str | None = None) -> LogisticRegress
     return LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
 
 
-def _with_cues(matrix: csr_matrix, texts: Sequence[str], weight: float) -> csr_matrix:
+def _with_cues(matrix: csr_matrix, texts: Sequence[str]) -> csr_matrix:
     cues = np.zeros((len(texts), 2), dtype=np.float32)
     for row, text in enumerate(texts):
-        found = urgency_cues(normalize(text))
-        cues[row, 0] = weight if found.danger else 0.0
-        cues[row, 1] = weight if found.not_now else 0.0
+        norm = normalize(text)
+        cues[row, 0] = _CUE_WEIGHT if danger_cues(norm) else 0.0
+        cues[row, 1] = _CUE_WEIGHT if says_not_now(norm) else 0.0
     return hstack([matrix, csr_matrix(cues)], format="csr")
 
 
