@@ -409,17 +409,21 @@ def _aggregate(
     period_counts["days_count"] = Count(days_field, filter=conds["resolved"])
     result: dict[Any, Figures] = defaultdict(Figures)
     rows = _period_rows(cohort, period).filter(_area_filter(cohort, area.path))
-    open_rows = _open_rows(cohort).filter(_open_area_filter(cohort, area.path), conds["overdue_now"])
+    # The open rows are few: the WHERE names only their statuses and place, so that the status index finds them
+    # (a deadline comparison in the WHERE lets SQLite walk the deadline index over every case instead), and the
+    # overdue test is the count's filter. Grouped by an expression for the same reason (see ``plain``).
+    open_rows = _open_rows(cohort).filter(_open_area_filter(cohort, area.path))
+    overdue = Count("pk", filter=conds["overdue_now"])
     if group is None:
         totals = rows.aggregate(**period_counts)
         result[None] = _figures(totals)
-        result[None].overdue_now = open_rows.count()
+        result[None].overdue_now = open_rows.aggregate(n=overdue)["n"] or 0
         return result
     for values in rows.order_by().values(group).annotate(**period_counts):
         result[values[group]] = _figures(values)
-    # Grouped by an expression: the open rows are few, and SQLite must find them through the status index.
-    for values in open_rows.order_by().values(key=plain(group)).annotate(n=Count("pk")):
-        result[_key_type(group)(values["key"])].overdue_now = values["n"]
+    for values in open_rows.order_by().values(key=plain(group)).annotate(n=overdue):
+        if values["n"]:
+            result[_key_type(group)(values["key"])].overdue_now = values["n"]
     return result
 
 
