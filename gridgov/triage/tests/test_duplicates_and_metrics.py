@@ -144,3 +144,7 @@ def test_the_fast_paths_give_scikit_learns_numbers(tiny_model) -> None:
         from gridgov.triage.model import _probabilities
 
         assert np.allclose(_probabilities(clf, theirs), clf.predict_proba(theirs), atol=1e-6)
+    from gridgov.triage.model import _urgent_probabilities, _with_cues
+
+    stacked = tiny_model.urgent_clf.predict_proba(_with_cues(theirs, texts))[:, 1]
+    assert np.allclose(_urgent_probabilities(tiny_model.urgent_clf, ours, texts), stacked, atol=1e-6)
