@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.alerts.choices import EVENT_LABELS, AlertStatus, RuleKind, Severity
 from gridgov.alerts.rules import validate_params
-from gridgov.core.models import AppendOnlyModel, TimeStampedModel
+from gridgov.core.models import TimelineEvent, TimeStampedModel
 from gridgov.core.scope import Scope
 
 if TYPE_CHECKING:
@@ -159,27 +159,13 @@ class AlertCase(models.Model):
         return f"{self.alert_id} ← {self.case_id}"
 
 
-class AlertEvent(AppendOnlyModel):
+class AlertEvent(TimelineEvent):
     """One row of an alert's timeline (append-only): raised, case linked, acknowledged, follow-up note, closed.
 
     The model and its queryset refuse updates and deletes; on PostgreSQL a trigger refuses them too.
     """
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="events", verbose_name=_("alert"))
-    at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    verb = models.CharField(_("action"), max_length=32, db_index=True)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("alert event")

@@ -18,7 +18,7 @@ from gridgov.cases.choices import (
     RequestType,
     Satisfaction,
 )
-from gridgov.core.models import AppendOnlyModel, TimeStampedModel
+from gridgov.core.models import TimelineEvent, TimeStampedModel
 from gridgov.core.scope import Scope
 
 
@@ -207,7 +207,7 @@ class Case(TimeStampedModel):
 ASSIGNMENT_CLOSED = ("cancelled", "returned")
 
 
-class CaseEvent(AppendOnlyModel):
+class CaseEvent(TimelineEvent):
     """One row of a case's timeline (append-only): every transition, note, supervision, reminder, rating and
     view of personal data, with who, when, the status before and after, and details.
 
@@ -215,20 +215,6 @@ class CaseEvent(AppendOnlyModel):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
-    at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    verb = models.CharField(_("action"), max_length=32, db_index=True)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
     public = models.BooleanField(_("shown to the reporter"), default=False)
 
     class Meta:

@@ -48,6 +48,29 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
 
 
+class TimelineEvent(AppendOnlyModel):
+    """What every timeline row has (a case's, an alert's): when, who, which verb, the status before and after, a
+    note and details. Subclasses add the object the timeline belongs to."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    verb = models.CharField(_("action"), max_length=32, db_index=True)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEntry(AppendOnlyModel):
     """One write to base data (areas, departments, roles, calendar, taxonomy) or one view of personal data.
 
