@@ -7,7 +7,8 @@ vendor files must have been built (`npm ci && npm run build`). Screenshots go to
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,3 +76,38 @@ def watched_page(base_url: str, **page_options: Any) -> Iterator[WatchedPage]:
             yield watched
         finally:
             browser.close()
+
+
+def in_thread(live_server: Any, work: Callable[[], Any]) -> Any:
+    """Run ORM work outside the thread in which Playwright's event loop runs (Django refuses it there).
+
+    On the in-memory SQLite test database the work goes through the connection that the live server shares with
+    its request threads. A second connection to that shared-cache database takes table locks, and a request that
+    meets one fails at once with "database table is locked" instead of waiting: a page that polls (the command
+    center's feed) would then get a 500 while the test writes.
+    """
+    from django.db import connections
+
+    shared = dict(live_server.thread.connections_override)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        for alias, wrapper in shared.items():
+            connections[alias] = wrapper
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+        finally:
+            for alias in connections:
+                if (
+                    alias not in shared
+                ):  # the shared one belongs to the server (closing it drops the database)
+                    connections[alias].close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

@@ -9,44 +9,19 @@ are saved under test-output/.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection
 from PIL import Image
 
 from gridgov.cases.choices import CaseStatus, Channel
 from gridgov.cases.models import Case
 from gridgov.intake.models import Submission
 from gridgov.intake.tests.resident_support import INSIDE, NEAR, make_people, submit, verified
-from gridgov.testing.browser import OUTPUT_DIR, require_browser_and_assets, watched_page
+from gridgov.testing.browser import OUTPUT_DIR, in_thread, require_browser_and_assets, watched_page
 from gridgov.testing.factories import RegionTree, category
 
 pytestmark = pytest.mark.browser
 
 TEXT = "北渡村22组路口的路灯坏了，晚上一片漆黑，老人走路不安全"
-
-
-def in_thread(work: Callable[[], Any]) -> Any:
-    """Run ORM work outside the thread in which Playwright's event loop runs (Django refuses it there)."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def test_resident_reports_follows_and_rates(
@@ -125,7 +100,7 @@ def test_resident_reports_follows_and_rates(
         assert page.locator("[data-rating-form]").count() == 0
 
         # The grid worker solves it and checks the result, through the real actions.
-        in_thread(lambda: verified(people, Case.objects.get(number=number)))
+        in_thread(live_server, lambda: verified(people, Case.objects.get(number=number)))
 
         page.reload()
         assert page.get_attribute("[data-status]", "data-status") == CaseStatus.VERIFIED

@@ -12,13 +12,10 @@ command_topic.png).
 from __future__ import annotations
 
 import importlib
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -34,32 +31,12 @@ from gridgov.command.views import overview as views
 from gridgov.demo.loader import DEMO_PASSWORD, load_demo
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
-from gridgov.testing.browser import OUTPUT_DIR, require_browser_and_assets, watched_page
+from gridgov.testing.browser import OUTPUT_DIR, in_thread, require_browser_and_assets, watched_page
 
 pytestmark = pytest.mark.browser
 
 #: A low cap, so that the district's few hundred demo cases are shown as counts per grid.
 CAP = 20
-
-
-def in_thread(work: Callable[[], Any]) -> Any:
-    """Run ORM work outside the thread in which Playwright's event loop runs (Django refuses it there)."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _target() -> tuple[Area, Area, Area, Area, Case, int]:
@@ -136,6 +113,7 @@ def test_overview_with_the_demo_data(live_server, transactional_db, default_cate
         # A case reported now appears in the feed at the top, without a reload.
         feed_top_before = page.locator("[data-feed] > li").first.get_attribute("data-case-id")
         arrived = in_thread(
+            live_server,
             lambda: case_actions.report_case(
                 actor=None,
                 channel=Channel.WEB,
@@ -144,7 +122,7 @@ def test_overview_with_the_demo_data(live_server, transactional_db, default_cate
                 lat=case.lat,
                 lon=case.lon,
                 priority=Priority.URGENT,
-            )
+            ),
         )
         new_item = page.locator(f'[data-feed] > li[data-case-id="{arrived.pk}"]')
         new_item.wait_for(timeout=10_000)
