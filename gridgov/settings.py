@@ -237,7 +237,7 @@ GRIDGOV: dict[str, Any] = {
     # Open311 GeoReport v2 (docs/open311.md): requests per key, seconds a public list answer is cached, the
     # longest list, and what discovery says about whom to ask for a key.
     "OPEN311_RATE_PER_KEY": env_str("OPEN311_RATE_PER_KEY", "6000/m"),
-    "OPEN311_CACHE_SECONDS": env_int("OPEN311_CACHE_SECONDS", 5),
+    "OPEN311_CACHE_SECONDS": env_int("OPEN311_CACHE_SECONDS", 30),
     "OPEN311_MAX_REQUESTS": env_int("OPEN311_MAX_REQUESTS", 1000),
     "OPEN311_CONTACT": env_str("OPEN311_CONTACT"),
     "OPEN311_KEY_SERVICE": env_str("OPEN311_KEY_SERVICE"),

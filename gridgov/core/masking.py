@@ -39,6 +39,8 @@ def mask_address(address: str) -> str:
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<!\d)(0\d{2,3}[- ]?\d{7,8})(?!\d)")
+#: Each pattern above starts with three digits in a row: a text without them has nothing to mask (most reports).
+_THREE_DIGITS = re.compile(r"\d{3}")
 
 
 def mask_personal_text(text: str) -> str:
@@ -48,6 +50,8 @@ def mask_personal_text(text: str) -> str:
     """
     if not text:
         return ""
+    if _THREE_DIGITS.search(text) is None:
+        return text
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[- ]", "", m.group(1))), text)
     return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[- ]", "", m.group(1))), text)

@@ -1,8 +1,7 @@
 """Reads of the Open311 server: jurisdictions, API keys, and service requests (cases) for the public lists.
 
-The request list is a constant number of queries whatever its length: the case columns with its category, grid,
-holding area and media URL in one query (plain values, no model instances), the open lead assignments with their
-department names in one more. Dates bound
+The request list is one query whatever its length: the case columns with its category, grid, holding area, media
+URL and open lead department (plain values, no model instances). Dates bound
 ``reported_at`` (indexed) and a jurisdiction bounds ``area_path`` (a prefix range on an indexed column).
 """
 
@@ -13,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 
 from gridgov.cases.choices import CaseStatus
-from gridgov.cases.models import ASSIGNMENT_CLOSED, Case
+from gridgov.cases.models import ASSIGNMENT_CLOSED, Case, CaseEvent
 from gridgov.dispatch.choices import AssignmentRole
 from gridgov.dispatch.models import Assignment
 from gridgov.geo.models import Area
@@ -30,6 +29,13 @@ CLOSED_STATUSES: frozenset[str] = frozenset(
     {CaseStatus.RESOLVED, CaseStatus.VERIFIED, CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED}
 )
 OPEN_STATUSES: frozenset[str] = frozenset(CaseStatus.values) - CLOSED_STATUSES
+
+
+def data_stamp() -> int:
+    """The id of the newest case timeline row: every change to a case (its status, holder, assignments, merge)
+    appends one, so a cached public answer keyed on this number is never older than the cases it shows. One read
+    of the primary key's last entry."""
+    return CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def max_requests() -> int:
@@ -62,7 +68,7 @@ def find_api_key(raw: str) -> ApiKey | None:
 
 
 #: The columns a public request is built from (see ``payloads.request_payload``): plain values, no model
-#: instances, so a list of a thousand requests costs two queries and little Python.
+#: instances, so a list of a thousand requests costs one query and little Python.
 REQUEST_COLUMNS = (
     "id",
     "number",
@@ -94,25 +100,20 @@ def _requests(jurisdiction: Area | None) -> QuerySet[Case]:
     return queryset
 
 
-def _rows(queryset: QuerySet[Case]) -> list[dict[str, Any]]:
-    """The request rows of ``queryset`` (already ordered and sliced), each with ``agency`` = the name of its open
-    lead department, if any (one more query for the whole list)."""
-    rows = list(
-        queryset.annotate(media_url=KeyTextTransform("media_url", "submission__extra")).values(
-            *REQUEST_COLUMNS
-        )
+def _rows(queryset: QuerySet[Case], *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    """The request rows of the ordered ``queryset`` from ``offset``, at most ``limit``, each with ``agency`` = the
+    name of its first open lead department, if any (a correlated subquery on the assignment's case index, in the
+    same query)."""
+    lead = (
+        Assignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.LEAD)
+        .exclude(status__in=ASSIGNMENT_CLOSED)
+        .order_by("id")
+        .values("department__name")[:1]
     )
-    if rows:
-        leads = (
-            Assignment.objects.filter(case_id__in=[row["id"] for row in rows], role=AssignmentRole.LEAD)
-            .exclude(status__in=ASSIGNMENT_CLOSED)
-            .order_by("id")
-            .values_list("case_id", "department__name")
-        )
-        agency = dict(reversed(list(leads)))  # the first open lead of each case wins
-        for row in rows:
-            row["agency"] = agency.get(row["id"])
-    return rows
+    annotated = queryset.annotate(
+        media_url=KeyTextTransform("media_url", "submission__extra"), agency=Subquery(lead)
+    )
+    return list(annotated.values(*REQUEST_COLUMNS, "agency")[offset : offset + limit])
 
 
 def list_requests(
@@ -131,7 +132,9 @@ def list_requests(
     queryset = _requests(jurisdiction)
     limit = min(page_size or max_requests(), max_requests())
     if numbers:
-        return _rows(queryset.filter(number__in=list(numbers)[:limit]).order_by("-reported_at", "-id"))
+        return _rows(
+            queryset.filter(number__in=list(numbers)[:limit]).order_by("-reported_at", "-id"), limit=limit
+        )
     if service_codes:
         queryset = queryset.filter(category__code__in=list(service_codes))
     wanted: set[str] = set()
@@ -144,11 +147,11 @@ def list_requests(
     if end is not None:
         queryset = queryset.filter(reported_at__lte=end)
     offset = (max(page, 1) - 1) * limit
-    return _rows(queryset.order_by("-reported_at", "-id")[offset : offset + limit])
+    return _rows(queryset.order_by("-reported_at", "-id"), limit=limit, offset=offset)
 
 
 def get_request(number: str, *, jurisdiction: Area | None) -> dict[str, Any] | None:
-    rows = _rows(_requests(jurisdiction).filter(number=number)[:1])
+    rows = _rows(_requests(jurisdiction).filter(number=number), limit=1)
     return rows[0] if rows else None
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
@@ -69,17 +70,27 @@ def _errors(error: Open311Error) -> Payload:
     return Payload(error.payload(), "errors", "error", error.status)
 
 
-def _cache_key(request: HttpRequest, fmt: str, language: str) -> str:
+def _answer_digest(request: HttpRequest, fmt: str, language: str, stamp: int) -> str:
+    """What a list answer depends on: path, parameters except ``api_key``, format, language and the data stamp."""
     params = sorted((name, tuple(request.GET.getlist(name))) for name in request.GET if name != "api_key")
-    digest = hashlib.sha256(repr((request.path, fmt, language, params)).encode()).hexdigest()
-    return f"open311:{digest}"
+    return hashlib.sha256(repr((request.path, fmt, language, params, stamp)).encode()).hexdigest()
+
+
+def _etag(digest: str) -> str:
+    """A weak validator that also changes every minute: the default 90-day window moves with the clock."""
+    minute = int(timezone.now().timestamp()) // 60
+    return 'W/"' + hashlib.sha256(f"{digest}:{minute}".encode()).hexdigest()[:32] + '"'
 
 
 def open311(*methods: str, cached: bool = False) -> Callable[[View], Callable[..., HttpResponse]]:
     """Wrap a view that returns a ``Payload``: format check, language, method check, the key of a GET (optional
-    there, but checked and rate-limited when given), errors, rendering. ``cached`` GET answers are kept for
-    ``OPEN311_CACHE_SECONDS`` in the cache (public data; a client that must see a change at once asks for the one
-    request or its token, which are never cached)."""
+    there, but checked and rate-limited when given), errors, rendering.
+
+    ``cached`` GET answers (lists of public data) carry an ETag and answer a matching ``If-None-Match`` with 304,
+    and are kept in the cache for at most ``OPEN311_CACHE_SECONDS``, keyed on the data stamp (the newest case
+    timeline row): any change to a case makes the next answer fresh at once, in every worker process. What the
+    stamp does not see (a renamed category or area) shows within that many seconds. One request and a token are
+    never cached."""
 
     def decorate(view: View) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -116,21 +127,34 @@ def _answer(
         if request.method != "GET":
             return render(view(request, fmt=fmt, **kwargs), fmt)
         _api_key(request, required=False)
-        seconds = int(settings.GRIDGOV.get("OPEN311_CACHE_SECONDS", 5)) if cached else 0
-        key = _cache_key(request, fmt, language) if seconds > 0 else ""
-        if key:
-            hit = cache.get(key)
-            if hit is not None:
-                return HttpResponse(hit, content_type=FORMATS[fmt])
+        if not cached:
+            return render(view(request, fmt=fmt, **kwargs), fmt)
+        digest = _answer_digest(request, fmt, language, selectors.data_stamp())
+        etag = _etag(digest)
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            return _validated(HttpResponseNotModified(), etag)
+        seconds = int(settings.GRIDGOV.get("OPEN311_CACHE_SECONDS", 30))
+        key = f"open311:{digest}"
+        hit = cache.get(key) if seconds > 0 else None
+        if hit is not None:
+            return _validated(HttpResponse(hit, content_type=FORMATS[fmt]), etag)
         response = render(view(request, fmt=fmt, **kwargs), fmt)
-        if key and response.status_code == 200:
+        if response.status_code != 200:
+            return response
+        if seconds > 0:
             cache.set(key, response.content, seconds)
-        return response
+        return _validated(response, etag)
     except Open311Error as error:
         response = render(_errors(error), fmt)
         if error.status == 429:
             response["Retry-After"] = str(getattr(request, "_open311_retry_after", 60))
         return response
+
+
+def _validated(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # clients and proxies may keep it, but ask again (If-None-Match)
+    return response
 
 
 # --- Parameters ----------------------------------------------------------------------------------------------------

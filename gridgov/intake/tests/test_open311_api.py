@@ -477,25 +477,67 @@ def test_request_list_uses_a_constant_number_of_queries(client, region, settings
             case = accept_case(actor=dispatcher, case=case)
             dispatch_case(actor=dispatcher, case=case, lead=department)
     assert count() == few
-    assert few <= 3  # jurisdiction, cases (with category, grid, holder, media URL), lead departments
+    assert (
+        few <= 3
+    )  # data stamp, jurisdiction, cases (with category, grid, holder, media URL, lead department)
 
 
-def test_lists_are_cached_briefly_but_single_requests_are_not(client, region, settings):
+def town_dispatcher(region: RegionTree) -> Any:
+    dispatcher = UserFactory(username="d-cache")
+    grant(dispatcher, Role.DISPATCHER, area=region.towns[0])
+    return dispatcher
+
+
+def test_list_answers_are_cached_until_a_case_changes(client, region, settings):
     first = make_case(region, text="第一件")
     assert len(json.loads(client.get(f"{BASE}/requests.json").content)) == 1
+    # A cached answer is keyed on the newest timeline row: a new case, or a step on an old one, shows at once.
     second = make_case(region, text="第二件")
-    # The same list within OPEN311_CACHE_SECONDS comes from the cache (an api_key does not change the answer) ...
-    assert len(json.loads(client.get(f"{BASE}/requests.json").content)) == 1
-    # ... while one request, another list or another language is read afresh.
-    assert client.get(f"{BASE}/requests/{second.number}.json").status_code == 200
-    assert len(json.loads(client.get(f"{BASE}/requests.json", {"locale": "en"}).content)) == 2
-    ids = f"{first.number},{second.number}"
-    assert len(json.loads(client.get(f"{BASE}/requests.json", {"service_request_id": ids}).content)) == 2
-    cache.clear()
     assert len(json.loads(client.get(f"{BASE}/requests.json").content)) == 2
+    road = Category.objects.get(code="road")
+    rows = json.loads(client.get(f"{BASE}/requests.json").content)
+    accept_case(actor=town_dispatcher(region), case=first)
+    assert json.loads(client.get(f"{BASE}/requests.json").content) != rows
+    # What the stamp does not see (a renamed service) is served from the cache until it expires ...
+    Category.objects.filter(pk=road.pk).update(name="道路（改名）")
+    names = {row["service_name"] for row in json.loads(client.get(f"{BASE}/requests.json").content)}
+    assert "道路（改名）" not in names
+    # ... while one request, another list or another language is read afresh.
+    one = json.loads(client.get(f"{BASE}/requests/{second.number}.json").content)
+    assert one[0]["service_name"] == "道路（改名）"
+    assert len(json.loads(client.get(f"{BASE}/requests.json", {"locale": "en"}).content)) == 2
+    cache.clear()
+    names = {row["service_name"] for row in json.loads(client.get(f"{BASE}/requests.json").content)}
+    assert names == {"道路（改名）"}
     settings.GRIDGOV = {**settings.GRIDGOV, "OPEN311_CACHE_SECONDS": 0}
-    make_case(region, text="第三件")
-    assert len(json.loads(client.get(f"{BASE}/requests.json").content)) == 3
+    Category.objects.filter(pk=road.pk).update(name="道路")
+    names = {row["service_name"] for row in json.loads(client.get(f"{BASE}/requests.json").content)}
+    assert names == {"道路"}
+
+
+@pytest.mark.parametrize("seconds", [30, 0])
+def test_list_answers_carry_an_etag_and_answer_304(client, region, settings, seconds):
+    settings.GRIDGOV = {**settings.GRIDGOV, "OPEN311_CACHE_SECONDS": seconds}
+    case = make_case(region, text="第一件")
+    answer = client.get(f"{BASE}/requests.json")
+    etag = answer["ETag"]
+    assert etag.startswith('W/"') and answer["Cache-Control"] == "no-cache"
+    again = client.get(f"{BASE}/requests.json", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # Another format, another language or other parameters have their own validator.
+    assert client.get(f"{BASE}/requests.xml", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get(f"{BASE}/requests.json", {"locale": "en"}, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    # The api_key is not part of the answer.
+    key = client.get(f"{BASE}/requests.json", {"api_key": "whatever"}, HTTP_IF_NONE_MATCH=etag)
+    assert key.status_code in (304, 403)
+    # A change to a case: the old validator no longer matches, the new answer has a new one.
+    accept_case(actor=town_dispatcher(region), case=case)
+    changed = client.get(f"{BASE}/requests.json", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert json.loads(changed.content)[0]["service_request_id"] == case.number
+    # One request is never validated from a list's tag (nor cached).
+    one = client.get(f"{BASE}/requests/{case.number}.json", HTTP_IF_NONE_MATCH=changed["ETag"])
+    assert one.status_code == 200 and "ETag" not in one
 
 
 def test_pages(client, region):
