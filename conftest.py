@@ -34,6 +34,6 @@ def _fast_password_hashing(settings) -> None:
 def _fresh_grid_index() -> None:
     """Tests build areas directly with the ORM (not through geo.actions, which invalidate the index on commit)
     and roll them back afterwards, so each test starts with an index rebuilt from its own data."""
-    from gridgov.geo.index import invalidate_grid_index
+    from gridgov.geo.index import forget_grid_index
 
-    invalidate_grid_index()
+    forget_grid_index()

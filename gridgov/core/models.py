@@ -137,3 +137,19 @@ class CalendarDay(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class Stamp(models.Model):
+    """A version token under a key (``core.stamps``): how one process tells the others, through the database they
+    all share, that something they keep in memory (the grid index, the triage model) changed."""
+
+    key = models.CharField(_("key"), max_length=100, primary_key=True)
+    value = models.CharField(_("value"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("version stamp")
+        verbose_name_plural = _("version stamps")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -1,27 +1,28 @@
-"""Version stamps in the shared cache: how one process tells the others that something they keep in memory
-(the grid index, the triage model) changed.
+"""Version stamps: how one process tells the others that something they keep in memory (the grid index, the
+triage model) changed.
 
-A stamp is a random token under a cache key. Readers compare it with the one their copy was built for and
-rebuild when it differs; writers replace it. With Redis as the cache every process sees the same stamp; with the
-local-memory cache (one process) it still works for that process.
+A stamp is a random token under a key, kept in the database every process already shares (``core.Stamp``), so it
+works with any number of server processes and with commands run beside them (``gridgov triage train``, an area
+import), with or without Redis. Readers compare it with the token their copy was built for, at most once a second,
+and rebuild when it differs; writers replace it. A bump inside a transaction reaches the others when it commits,
+together with the change it announces.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.core.cache import cache
+from gridgov.core.models import Stamp
 
 
 def read_stamp(key: str) -> str:
-    """The current stamp under ``key``, created on first use (``add`` keeps a concurrent first writer's)."""
-    stamp = cache.get(key)
-    if stamp is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        stamp = cache.get(key)
-    return str(stamp)
+    """The current stamp under ``key``, created on first use (a concurrent first writer's is kept)."""
+    value = Stamp.objects.filter(key=key).values_list("value", flat=True).first()
+    if value is None:
+        value = Stamp.objects.get_or_create(key=key, defaults={"value": uuid.uuid4().hex})[0].value
+    return str(value)
 
 
 def bump_stamp(key: str) -> None:
     """Give ``key`` a new stamp: every reader rebuilds on its next check."""
-    cache.set(key, uuid.uuid4().hex, timeout=None)
+    Stamp.objects.update_or_create(key=key, defaults={"value": uuid.uuid4().hex})

@@ -16,9 +16,9 @@ boundary), so a point on a shared border or a shared vertex goes to exactly one 
 Cells are classified with boxes grown by a hair (a millionth of a cell) so that rounding in the cell arithmetic
 cannot put a point in a cell whose classification does not hold for it.
 
-The process keeps one index in memory with the version stamp it was built for. The stamp lives in Django's cache
-(Redis in production, so every process sees it); ``invalidate_grid_index`` (called after an area import commits)
-changes it, and each process re-reads it at most once per second, rebuilding when it changed.
+The process keeps one index in memory with the version stamp it was built for. The stamp lives in the database
+(``core.stamps``), so every server process and every command sees it; ``invalidate_grid_index`` (called after an
+area import commits) changes it, and each process re-reads it at most once per second, rebuilding when it changed.
 """
 
 from __future__ import annotations
@@ -286,9 +286,9 @@ def _current_version() -> str:
 
 
 def get_grid_index() -> GridIndex:
-    """The process's index, rebuilt when the version stamp in the cache changed (checked at most once a second).
+    """The process's index, rebuilt when the version stamp changed (checked at most once a second).
 
-    While one thread rebuilds, the others keep answering from the index they have. If the cache cannot be
+    While one thread rebuilds, the others keep answering from the index they have. If the stamp cannot be
     reached, the current index keeps serving (stale boundaries are better than no grid at all).
     """
     global _index, _index_version, _checked_at
@@ -303,7 +303,7 @@ def get_grid_index() -> GridIndex:
         try:
             version: str | None = _current_version()
         except Exception:
-            logger.warning("grid index: cannot read the version stamp from the cache", exc_info=True)
+            logger.warning("grid index: cannot read the version stamp", exc_info=True)
             version = _index_version
         if _index is None or version != _index_version:
             _index = GridIndex.from_database()
@@ -325,6 +325,14 @@ def current_index_version() -> str:
 
 def invalidate_grid_index() -> None:
     """Make every process rebuild its index on its next lookup (this one immediately)."""
-    global _checked_at
     bump_stamp(VERSION_CACHE_KEY)
-    _checked_at = float("-inf")
+    forget_grid_index()
+
+
+def forget_grid_index() -> None:
+    """This process rebuilds its index on its next lookup, whatever the stamp says (tests that build areas
+    directly and roll them back)."""
+    global _index, _checked_at
+    with _lock:
+        _index = None
+        _checked_at = float("-inf")

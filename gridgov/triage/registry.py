@@ -4,8 +4,8 @@ A fresh installation has no trained version yet; the first triage trains one fro
 (a few seconds), writes it to the model directory under the corpus digest and reuses it afterwards, so triage
 works on a freshly migrated database. ``gridgov triage train`` creates numbered versions.
 
-Each process keeps the loaded model and re-reads the current version's stamp from the cache at most every
-``RECHECK_SECONDS`` (``gridgov triage train`` in another process changes it).
+Each process keeps the loaded model and re-reads the current version's stamp (in the database, ``core.stamps``) at
+most every ``RECHECK_SECONDS`` (``gridgov triage train`` in another process changes it).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def get_model() -> LoadedModel:
         try:
             stamp: str | None = _read_stamp()
         except Exception:
-            logger.warning("triage: cannot read the model stamp from the cache", exc_info=True)
+            logger.warning("triage: cannot read the model stamp", exc_info=True)
             stamp = _stamp
         if _loaded is None or stamp != _stamp:
             _loaded = load_current()
@@ -111,6 +111,13 @@ def get_model() -> LoadedModel:
 
 def model_changed() -> None:
     """Every process loads the current version on its next triage (this one at once)."""
-    global _checked_at
     bump_stamp(STAMP_KEY)
-    _checked_at = float("-inf")
+    forget_model()
+
+
+def forget_model() -> None:
+    """This process loads the current version on its next triage, whatever the stamp says (tests)."""
+    global _loaded, _checked_at
+    with _lock:
+        _loaded = None
+        _checked_at = float("-inf")

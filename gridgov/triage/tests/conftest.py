@@ -41,4 +41,4 @@ def _forget_loaded_model() -> Iterator[None]:
     from gridgov.triage import registry
 
     yield
-    registry.model_changed()
+    registry.forget_model()
