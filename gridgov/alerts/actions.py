@@ -199,6 +199,7 @@ def _extend(actor: User, alert: Alert, finding: Finding, ids: list[int], now: da
     alert.title, alert.summary, alert.data = finding.title[:200], finding.summary, finding.data
     alert.save()
     record_event(alert, actor=actor, verb="link_case", data={"cases": numbers, "by": "scan"}, at=now)
+    notices.extended(actor, alert, numbers)
     return RaiseResult(Outcome.EXTENDED, alert, numbers)
 
 

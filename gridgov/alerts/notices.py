@@ -4,6 +4,7 @@ and outbound channels run after commit (``notifications.actions.notify``)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.alerts.models import Alert
@@ -30,4 +31,19 @@ def raised(actor: User | None, alert: Alert) -> None:
         link=alert_link(alert),
         target=alert,
         data={"rule": alert.rule.code, "severity": alert.severity},
+    )
+
+
+def extended(actor: User | None, alert: Alert, numbers: list[str]) -> None:
+    """New evidence for an open alert (the situation goes on or spreads): the leaders and dispatchers over its
+    area, which may have widened, are told which cases were added. A scan that finds nothing new tells no one."""
+    notify(
+        actor=actor,
+        recipients=staff_over(alert.area_path),
+        kind=NOTIFICATION_KIND,
+        title=_("Alert updated: %(title)s") % {"title": alert.title},
+        body=_("New cases: %(numbers)s") % {"numbers": ", ".join(numbers)},
+        link=alert_link(alert),
+        target=alert,
+        data={"rule": alert.rule.code, "severity": alert.severity, "cases": numbers},
     )

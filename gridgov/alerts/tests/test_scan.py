@@ -114,7 +114,17 @@ def test_a_new_case_extends_the_open_alert(report, rules, town):
     assert alert.title == "Dispute reported 3 times: 通州区"
     assert list(alert.events.values_list("verb", flat=True)) == ["raise", "link_case"]
     assert alert.events.last().data == {"cases": [third.number], "by": "scan"}
-    assert Notification.objects.filter(kind=NOTIFICATION_KIND).count() == notified  # only new alerts are told
+    # The leaders and dispatchers over the widened area are told which cases were added.
+    told = Notification.objects.filter(kind=NOTIFICATION_KIND).order_by("pk")[notified:]
+    assert sorted(n.recipient.username for n in told) == ["district"]
+    assert {(n.title, n.body, n.link) for n in told} == {
+        (f"Alert updated: {alert.title}", f"New cases: {third.number}", f"/alerts/{alert.pk}/")
+    }
+    assert told[0].data["cases"] == [third.number]
+    # Scanning again finds nothing new and tells no one.
+    before = Notification.objects.count()
+    assert [o.outcome for _r, o in scan(actor=system, now=NOW).results] == ["unchanged"]
+    assert Notification.objects.count() == before
 
 
 @pytest.mark.django_db
