@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from gridgov.core import lookups  # noqa: F401 - registers the ``within`` lookup on CharField
+        from gridgov.core import checks, lookups  # noqa: F401 - registers the deploy checks and ``within``
