@@ -1,6 +1,6 @@
-"""Places (分析研判 on the map): hotspots, where cases of a period cluster, and recurrence, where one category
-comes back to the same spot again and again. Both bin points in SQL first (``analysis.CellGrid``), so their
-cost follows the number of occupied cells, not the number of cases.
+"""Hotspots (分析研判 on the map): where the cases of a period cluster. Points are binned in SQL first
+(``analysis.CellGrid``), so the cost follows the number of occupied cells, not the number of cases (recurrence, the
+other place analysis, is in ``recurrence.py`` and shares the helpers below).
 
 Hotspots (热点), in three steps:
 
@@ -14,27 +14,18 @@ Hotspots (热点), in three steps:
 
 A hotspot is named by its anchor cell (the cell with the most cases), which is what the page's link to the cases
 behind a hotspot carries; ``find_hotspot`` recomputes the hotspots with the same parameters and picks it again.
-
-Recurrence (重复发生): cells of r·√2/3 so that a cell with its eight neighbours lies within r of the middle cell's
-centre; one grouped query counts cases per (category, cell), the fullest blocks are taken greedily, then one query
-lists the cases of the groups shown.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import repeat
-from typing import Any
 
 import numpy as np
-from django.db import connections
 from django.db.models import Count, QuerySet, Sum
 
-from gridgov.cases.choices import CaseStatus
 from gridgov.cases.models import Case, Category
 from gridgov.command.periods import Period
 from gridgov.command.selectors.analysis import (
@@ -42,10 +33,11 @@ from gridgov.command.selectors.analysis import (
     MIN_CELL_M,
     CellGrid,
     analysis_cases,
+    fetch_floats,
     in_period,
     reference_latitude,
 )
-from gridgov.geo.geometry import EARTH_RADIUS_M, distance_m
+from gridgov.geo.geometry import EARTH_RADIUS_M
 from gridgov.geo.models import Area
 
 DEFAULT_EPS_M = 300
@@ -213,7 +205,7 @@ def hotspot_analysis(
     # One row per cell: key, cases, Σ latitude, Σ longitude. Read straight from the cursor into floats (keys stay
     # below 2⁵³): the ORM's per-value converters would cost more than the query on a large area.
     located = _located(area, period, category, channel).annotate(cell=grid.key()).order_by()
-    data = _fetch_floats(
+    data = fetch_floats(
         located.values_list("cell").annotate(n=Count("pk"), lat_sum=Sum("lat"), lon_sum=Sum("lon")),
         ["cell", "n", "lat_sum", "lon_sum"],
     )
@@ -314,24 +306,6 @@ def hotspot_analysis(
             )
         )
     return replace(result, hotspots=found)
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted (a sort and a comparison: faster than ``np.unique`` on large integer arrays)."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if values.size else values
-
-
-def _fetch_floats(queryset: QuerySet[Any], names: list[str]) -> np.ndarray:
-    """The rows of a ``values_list`` query as a float array, columns in the order of ``names`` (looked up in
-    the cursor's description, so the SELECT's own order does not matter)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    table = np.array(rows, dtype=np.float64).reshape(-1, len(columns))
-    return table[:, [columns.index(name) for name in names]]
 
 
 def _extent_m2(cells: np.ndarray, grid: CellGrid) -> float:
@@ -468,198 +442,3 @@ def _located(area: Area, period: Period, category: Category | None, channel: str
 def _top(counter: Counter[int], names: dict[int, tuple[str, str]], limit: int) -> tuple[Share, ...]:
     ranked = sorted(((n, key) for key, n in counter.items() if key in names), key=lambda p: (-p[0], p[1]))
     return tuple(Share(code=names[key][0], label=names[key][1], count=n) for n, key in ranked[:limit])
-
-
-# --- recurrence ---------------------------------------------------------------------------------------------------
-
-DEFAULT_RECURRENCE_RADIUS_M = 50
-DEFAULT_RECURRENCE_MIN_CASES = 3
-DEFAULT_RECURRENCE_LIMIT = 50
-
-
-@dataclass
-class RecurrenceGroup:
-    """Cases of one category at one place: all within ``radius_m`` of the centre of the seed cell."""
-
-    rank: int
-    category_code: str
-    category_label: str
-    lat: float
-    lon: float
-    radius_m: float
-    cells: list[int]
-    cases: list[CaseRow] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.cases)
-
-    @property
-    def first_at(self) -> datetime | None:
-        return min((c.reported_at for c in self.cases), default=None)
-
-    @property
-    def last_at(self) -> datetime | None:
-        return max((c.reported_at for c in self.cases), default=None)
-
-    @property
-    def grid_names(self) -> list[str]:
-        return sorted({c.grid_name for c in self.cases if c.grid_name})
-
-    @property
-    def spread_m(self) -> float:
-        """The largest distance of a case from the group's centre (rounded up to the metre)."""
-        return math.ceil(max((distance_m(self.lat, self.lon, c.lat, c.lon) for c in self.cases), default=0.0))
-
-
-@dataclass
-class Recurrence:
-    """The groups found (best first, at most ``limit``) and how many there were in all."""
-
-    groups: list[RecurrenceGroup]
-    found: int
-    radius_m: float
-    min_cases: int
-
-
-def recurrence_grid(area: Area, radius_m: float) -> CellGrid:
-    """Cells of side r·√2/3: a cell and its eight neighbours make a square of side r·√2 around the centre of the
-    middle cell, so every point of the block lies within r of that centre."""
-    return CellGrid.around(radius_m * math.sqrt(2) / 3, reference_latitude(area))
-
-
-def recurrences(
-    area: Area,
-    period: Period,
-    *,
-    category: Category | None = None,
-    channel: str | None = None,
-    radius_m: float = DEFAULT_RECURRENCE_RADIUS_M,
-    min_cases: int = DEFAULT_RECURRENCE_MIN_CASES,
-    limit: int | None = DEFAULT_RECURRENCE_LIMIT,
-) -> Recurrence:
-    """Places where one category came back again and again (a road repaired three times): groups of at least
-    ``min_cases`` non-duplicate cases of one category, all within about ``radius_m`` of one point, in the period.
-
-    One grouped query counts cases per (category, cell); blocks of 3 × 3 cells are taken greedily, the fullest
-    first, each cell in at most one group; a second query fetches the cases of the groups listed."""
-    min_cases = max(int(min_cases), 2)
-    grid = recurrence_grid(area, radius_m)
-    cases = in_period(analysis_cases(area, category=category, channel=channel), period).filter(
-        category__isnull=False, lat__isnull=False, lon__isnull=False
-    )
-    counts = _fetch_floats(
-        cases.annotate(cell=grid.key()).order_by().values_list("category_id", "cell").annotate(n=Count("pk")),
-        ["category_id", "cell", "n"],
-    ).astype(np.int64)
-    chosen = _greedy_blocks(counts[:, 0], counts[:, 1], counts[:, 2], min_cases)
-    found = len(chosen)
-    chosen.sort(key=lambda g: (-g[2], g[0], g[1]))
-    if limit is not None:
-        chosen = chosen[:limit]
-    if not chosen:
-        return Recurrence(groups=[], found=found, radius_m=radius_m, min_cases=min_cases)
-
-    labels = {c.pk: (c.code, c.display_name) for c in Category.objects.filter(pk__in={g[0] for g in chosen})}
-    groups: list[RecurrenceGroup] = []
-    owner: dict[tuple[int, int], RecurrenceGroup] = {}
-    for rank, (cat, seed, _total, cells) in enumerate(chosen, start=1):
-        lat, lon = grid.centre(seed)
-        code, label = labels[cat]
-        group = RecurrenceGroup(
-            rank=rank,
-            category_code=code,
-            category_label=label,
-            lat=lat,
-            lon=lon,
-            radius_m=float(radius_m),
-            cells=sorted(cells),
-        )
-        groups.append(group)
-        for cell in cells:
-            owner[(cat, cell)] = group
-
-    members = (
-        cases.filter(category_id__in={g[0] for g in chosen})
-        .annotate(cell=grid.key())
-        .filter(cell__in=sorted({cell for _c, _s, _t, cells in chosen for cell in cells}))
-        .order_by("reported_at", "id")
-        .values_list(
-            "category_id", "cell", "number", "title", "reported_at", "status", "grid__name", "lat", "lon"
-        )
-    )
-    status_labels = dict(CaseStatus.choices)
-    for cat, cell, number, title, reported_at, status, grid_name, case_lat, case_lon in members:
-        target = owner.get((cat, cell))
-        if target is not None:
-            target.cases.append(
-                CaseRow(
-                    number=number,
-                    title=title,
-                    reported_at=reported_at,
-                    status=status,
-                    status_label=str(status_labels.get(status, status)),
-                    category_label=target.category_label,
-                    grid_name=grid_name or "",
-                    lat=case_lat or 0.0,  # never None: the query keeps located cases only
-                    lon=case_lon or 0.0,
-                )
-            )
-    return Recurrence(groups=groups, found=found, radius_m=radius_m, min_cases=min_cases)
-
-
-def _greedy_blocks(
-    categories: np.ndarray, cells: np.ndarray, counts: np.ndarray, min_cases: int
-) -> list[tuple[int, int, int, list[int]]]:
-    """(category, seed cell, cases, cells) of every block taken: repeatedly the block (a seed cell and its
-    neighbours, those not taken yet) holding the most cases, while it holds at least ``min_cases``; among equal
-    blocks, the one whose seed holds the most cases itself, then the smallest category id and cell key.
-
-    The blocks that can qualify at all are found with array operations, per category; only those enter a lazy
-    heap (a block popped with a stale total is pushed back with its current one)."""
-    offsets = np.array([dr * KEY_BASE + dc for dr in (-1, 0, 1) for dc in (-1, 0, 1)], dtype=np.int64)
-    free: dict[tuple[int, int], int] = {}
-    heap: list[tuple[int, int, int, int]] = []
-    for cat in np.unique(categories).tolist():
-        mine = categories == cat
-        order = np.argsort(cells[mine])
-        keys, numbers = cells[mine][order], counts[mine][order]
-        # A seed may be empty itself (two cases two cells apart meet in the block of the cell between them).
-        seeds = _sorted_unique((keys[:, None] + offsets[None, :]).ravel())
-        totals = np.zeros(seeds.size, dtype=np.int64)
-        own = np.zeros(seeds.size, dtype=np.int64)
-        for offset in offsets.tolist():
-            position = np.minimum(np.searchsorted(keys, seeds + offset), keys.size - 1)
-            found = np.where(keys[position] == seeds + offset, numbers[position], 0)
-            totals += found
-            if offset == 0:
-                own = found
-        good = totals >= min_cases
-        if not good.any():
-            continue
-        heap.extend(zip((-totals[good]).tolist(), (-own[good]).tolist(), repeat(cat), seeds[good].tolist()))
-        involved = _sorted_unique((seeds[good][:, None] + offsets[None, :]).ravel())
-        position = np.minimum(np.searchsorted(keys, involved), keys.size - 1)
-        hit = keys[position] == involved
-        free.update(
-            zip(zip(repeat(cat), involved[hit].tolist()), numbers[position[hit]].tolist(), strict=False)
-        )
-    heapq.heapify(heap)
-
-    def free_block(cat: int, seed: int) -> tuple[int, list[int]]:
-        block = [cell for cell in (seed + offsets).tolist() if (cat, cell) in free]
-        return sum(free[(cat, cell)] for cell in block), block
-
-    chosen: list[tuple[int, int, int, list[int]]] = []
-    while heap:
-        negative, seed_own, cat, seed = heapq.heappop(heap)
-        total, block = free_block(cat, seed)
-        if total < min_cases:
-            continue
-        if total != -negative:
-            heapq.heappush(heap, (-total, seed_own, cat, seed))
-            continue
-        for cell in block:
-            del free[(cat, cell)]
-        chosen.append((cat, seed, total, block))
-    return chosen

@@ -1,4 +1,4 @@
-"""Hotspots and recurrence (selectors.hotspots): clusters of cases on the map and problems that come back to the
+"""Hotspots and recurrence (selectors.hotspots, selectors.recurrence): clusters of cases on the map and problems that come back to the
 same place. Town 1's grids are 0.01° squares from longitude 120.90 eastwards at latitude 32.20–32.21 (about
 940 m × 1110 m); the points below are placed by hand, so every count is known."""
 
@@ -22,8 +22,8 @@ from gridgov.command.selectors.hotspots import (
     hotspot_cases,
     hotspot_grid,
     hotspots,
-    recurrences,
 )
+from gridgov.command.selectors.recurrence import recurrences
 from gridgov.command.tests.test_analysis import make_case
 from gridgov.geo.geometry import distance_m
 from gridgov.testing.factories import RegionTree, category

@@ -25,8 +25,6 @@ from gridgov.cases.models import Category
 from gridgov.command.selectors.analysis import BUCKETS, DIMENSIONS, Trend, trends
 from gridgov.command.selectors.hotspots import (
     DEFAULT_EPS_M,
-    DEFAULT_RECURRENCE_MIN_CASES,
-    DEFAULT_RECURRENCE_RADIUS_M,
     MAX_EPS_M,
     MIN_EPS_M,
     CaseRow,
@@ -34,6 +32,10 @@ from gridgov.command.selectors.hotspots import (
     find_hotspot,
     hotspot_analysis,
     hotspot_cases,
+)
+from gridgov.command.selectors.recurrence import (
+    DEFAULT_RECURRENCE_MIN_CASES,
+    DEFAULT_RECURRENCE_RADIUS_M,
     recurrences,
 )
 from gridgov.command.views.common import CommandPage, command_page, login_required
