@@ -62,6 +62,9 @@ CELL_ZOOM = 16
 RATE_COUNTS = ("due", "resolved_on_time", "rated", "satisfied")
 #: How many cases one answer of the feed holds at most.
 FEED_LIMIT = 30
+#: How far below the last id seen, and how long back, a feed poll looks for cases whose transaction committed late.
+LATE_COMMIT_IDS = 100
+LATE_COMMIT_WINDOW = timedelta(minutes=2)
 
 
 #: Statuses whose deadline runs (waiting for acceptance, or being worked on): only these can be red or yellow.
@@ -252,13 +255,34 @@ def headline(
     """Today's reports, open, overdue now and urgent open cases, and the on-time resolution and satisfaction rates
     of ``period`` (default: the current month). Without ``extra`` the rates are the command center's own
     (``indicators.area_summary``); with it, the same formulas over the cases ``extra`` selects."""
+    return summary(area, now=now, extra=extra, period=period).headline
+
+
+@dataclass
+class Summary:
+    """The headline numbers with what they are computed from: the open cases by colour and the period's figures
+    (all the counts of ``indicators.area_summary`` without ``extra``; with it, only ``RATE_COUNTS``)."""
+
+    headline: Headline
+    colours: ColourCounts
+    figures: Figures
+
+
+def summary(
+    area: Area,
+    *,
+    now: datetime | None = None,
+    extra: Q | None = None,
+    period: Period | None = None,
+) -> Summary:
+    """``headline`` and its parts, each read once (the API's summary shows all three)."""
     now = now or timezone.now()
     period = period or Period.containing("month", timezone.localtime(now).date())
     counts = open_counts(area, extra, now=now)
     figures = (
         area_summary(area, period, now=now) if extra is None else period_figures(area, period, extra, now=now)
     )
-    return Headline(
+    numbers = Headline(
         reported_today=reported_today(area, now=now, extra=extra),
         open=counts.total,
         overdue=counts.red,
@@ -267,6 +291,7 @@ def headline(
         satisfaction_rate=figures.satisfaction_rate,
         period=period,
     )
+    return Summary(headline=numbers, colours=counts, figures=figures)
 
 
 def period_figures(area: Area, period: Period, extra: Q, *, now: datetime | None = None) -> Figures:
@@ -631,12 +656,19 @@ def feed(
     extra: Q | None = None,
     now: datetime | None = None,
 ) -> list[FeedItem]:
-    """The newest cases placed in ``area`` (any status), newest first: those created after case ``after`` (the id
-    the page saw last), at most ``limit``. Ids grow with every new case, so polling with the last id seen repeats
-    none and misses none (but a case whose transaction commits after a later-numbered one's was seen)."""
+    """The newest cases placed in ``area`` (any status), newest first, at most ``limit``: with ``after`` (the
+    highest id the page has seen), those created after it, and also the recent ones just below it.
+
+    Ids are taken when a case is inserted, not when its transaction commits: a report that took id 41 may become
+    visible after 42 was shown. So a poll also returns the cases among the ``LATE_COMMIT_IDS`` ids below ``after``
+    that were created in the last ``LATE_COMMIT_WINDOW`` (a few rows, read through the primary key); the page
+    ignores the ids it has already shown."""
     cases = area_cases(area, extra)
     if after is not None:
-        cases = cases.filter(pk__gt=after)
+        recent = (now or timezone.now()) - LATE_COMMIT_WINDOW
+        cases = cases.filter(pk__gt=max(after - LATE_COMMIT_IDS, 0)).filter(
+            Q(pk__gt=after) | Q(created_at__gte=recent)
+        )
     # The ids first (an index and a sort of ids), then the few rows with their joins and colours.
     ids = list(cases.order_by("-pk").values_list("pk", flat=True)[:limit])
     rows = (

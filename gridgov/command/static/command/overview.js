@@ -406,18 +406,23 @@
     var status = root.querySelector("[data-feed-status]");
     var url = root.dataset.feedUrl;
     if (!list || !url) return;
+    // Every id shown since the page loaded, also those pushed off the end of the list: a poll re-sends the recent
+    // cases just below the last id (a report whose transaction committed late), and only new ones are added.
+    var seen = {};
+    list.querySelectorAll("[data-case-id]").forEach(function (node) {
+      seen[node.dataset.caseId] = true;
+    });
 
     function poll() {
       var after = Number(list.dataset.lastId || 0);
       return getJson(withParams(url, { after: after }))
         .then(function (body) {
           var items = body.items || [];
-          var seen = {};
-          list.querySelectorAll("[data-case-id]").forEach(function (node) {
-            seen[node.dataset.caseId] = true;
-          });
           var fresh = items.filter(function (item) {
             return !seen[String(item.id)];
+          });
+          fresh.forEach(function (item) {
+            seen[String(item.id)] = true;
           });
           if (fresh.length) {
             var empty = list.querySelector("[data-feed-empty]");
