@@ -477,13 +477,12 @@ def test_request_list_uses_a_constant_number_of_queries(client, region, settings
             case = accept_case(actor=dispatcher, case=case)
             dispatch_case(actor=dispatcher, case=case, lead=department)
     assert count() == few
-    assert (
-        few <= 3
-    )  # data stamp, jurisdiction, cases (with category, grid, holder, media URL, lead department)
+    # data stamp, jurisdiction, cases (with category, grid, holder, media URL, lead department)
+    assert few <= 3
 
 
 def town_dispatcher(region: RegionTree) -> Any:
-    dispatcher = UserFactory(username="d-cache")
+    dispatcher: Any = UserFactory(username="d-cache")
     grant(dispatcher, Role.DISPATCHER, area=region.towns[0])
     return dispatcher
 
