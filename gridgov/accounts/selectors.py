@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
+from gridgov.accounts.permissions import POLICY, Rule, Verb, can, grants_of
 from gridgov.core.scope import path_prefixes
+from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
+
+#: Levels of a command center: the areas work orders can be imported for.
+CENTER_LEVELS = (AreaLevel.TOWN, AreaLevel.DISTRICT, AreaLevel.CITY)
 
 
 def command_actor(username: str | None) -> User:
@@ -64,3 +71,32 @@ def leaders_over(area_path: str) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, grants__role=Role.LEADER, grants__area__path__in=path_prefixes(area_path)
     ).distinct()
+
+
+# --- Importing work orders ---------------------------------------------------------------------------------------
+
+
+def import_areas_for(actor: Any) -> list[Area]:
+    """The command centers (town, district, city) ``actor`` may import work orders for.
+
+    Importing is reporting cases in bulk, so it takes the right to report cases *in an area*
+    (``Verb.REPORT_CASE`` with the ``AREA`` rule: dispatchers and leaders of a center); the resident's right to
+    report anywhere does not count. The import (``intake.imports``) and the closing of imported history
+    (``cases.history``) ask the same question here.
+    """
+    rules = POLICY[Verb.REPORT_CASE]
+    paths = [
+        grant.area_path
+        for grant in grants_of(actor)
+        if rules.get(grant.role) is Rule.AREA and grant.area_path
+    ]
+    if not paths:
+        return []
+    return list(Area.objects.filter(path__in=paths, level__in=CENTER_LEVELS, is_active=True).order_by("path"))
+
+
+def may_import(actor: Any, area: Area) -> bool:
+    """May ``actor`` import work orders into ``area`` (a command center's area in their scope)?"""
+    if area.level not in CENTER_LEVELS or not can(actor, Verb.REPORT_CASE, area):
+        return False
+    return any(area.path.startswith(center.path) for center in import_areas_for(actor))

@@ -3,7 +3,8 @@
 Every verb is a typed function with a required ``actor``: it checks ``accounts.permissions``, runs in one
 transaction, locks the case (``timeline.lock_case``), checks the transition table (``workflow``), appends its
 ``CaseEvent`` and queues notifications that are delivered after commit. Department verbs (dispatch, sign, return,
-resolve, time requests) live in ``dispatch.actions`` and use the same mechanics.
+resolve, time requests) live in ``dispatch.actions``, the closing of imported history in ``cases.history.actions``;
+they use the same mechanics.
 """
 
 from __future__ import annotations
@@ -141,12 +142,15 @@ def report_case(
     reporter_phone: str = "",
     reported_at: datetime | None = None,
     photos: Sequence[File] = (),
+    announce: bool = True,
 ) -> Case:
     """A report comes in (上报). Anonymous residents report with ``actor=None``.
 
     The grid comes from the coordinates (WGS-84, or GCJ-02/BD-09 converted), else from ``grid``; without either the
     case belongs to ``intake_area`` (the center that took the call). A grid worker's own report is the grid's to
     solve first (格内化解): it starts accepted, held by the grid; every other report waits for the town center.
+    ``announce=False`` tells nobody that it arrived: for a work order another system already finished, which the
+    import closes at once (``cases.history.actions.close_historical``).
     """
     text = (text or "").strip()
     errors: dict[str, str] = {}
@@ -225,7 +229,8 @@ def report_case(
             data={"channel": channel},
         )
         add_photos(case=case, actor=actor, files=photos, kind=CasePhoto.KIND_REPORT)
-        notices.arrived(actor, case)
+        if announce:
+            notices.arrived(actor, case)
     return case
 
 

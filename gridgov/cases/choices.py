@@ -98,6 +98,7 @@ EVENT_LABELS = {
     "rate_satisfied": _("Rated and closed"),
     "rate_dissatisfied": _("Rated dissatisfied and reopened"),
     "close": _("Closed"),
+    "close_historical": _("Closed as imported history"),
     "supervise": _("Supervision order"),
     "urge": _("Reminder"),
     "comment": _("Comment"),

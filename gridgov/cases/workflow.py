@@ -11,6 +11,9 @@ listed in ``OPEN_VERBS``: allowed while the case is open, status unchanged.
                         resolved                   verify not ok (返工) ─▶ in_progress (or reopened, if
                                                                           it was resolved in the grid)
                                                  rate dissatisfied ─▶ reopened ─dispatch─▶ dispatched (重办)
+
+    reported ─close_historical─▶ closed: a work order imported from another system's file, already finished
+    there, closed at once with the file's times (``cases.history.actions``; the import channel only).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Transition(StrEnum):
     RATE_SATISFIED = "rate_satisfied"
     RATE_DISSATISFIED = "rate_dissatisfied"
     CLOSE = "close"
+    CLOSE_HISTORICAL = "close_historical"
 
 
 #: verb → (statuses it may start from, status it leads to; None = the status does not change)
@@ -62,6 +66,7 @@ TRANSITIONS: dict[Transition, tuple[frozenset[str], str | None]] = {
     Transition.RATE_SATISFIED: (frozenset({S.VERIFIED}), S.CLOSED),
     Transition.RATE_DISSATISFIED: (frozenset({S.VERIFIED}), S.REOPENED),
     Transition.CLOSE: (frozenset({S.VERIFIED}), S.CLOSED),
+    Transition.CLOSE_HISTORICAL: (frozenset({S.REPORTED}), S.CLOSED),
 }
 
 #: Statuses in which a case is finished: nothing but comments and reads.

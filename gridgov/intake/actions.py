@@ -62,6 +62,8 @@ class Intake:
     api_key: ApiKey | None = None
     sender: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: False for a work order another system already finished (an import closes it at once): nobody is told.
+    announce: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ def submit_report(*, actor: User | None, intake: Intake) -> Submitted:
                 reporter_phone=intake.reporter_phone,
                 reported_at=intake.reported_at,
                 photos=intake.photos,
+                announce=intake.announce,
             )
             submission = Submission.objects.create(
                 case=case,

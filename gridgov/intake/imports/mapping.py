@@ -176,7 +176,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         "status",
         gettext_lazy("Status"),
         aliases=("工单状态", "办理状态", "处理状态", "状态", "status"),
-        help=gettext_lazy("Finished work orders (已办结…) are closed through the case lifecycle."),
+        help=gettext_lazy(
+            "Finished work orders (已办结…) are closed with the times in the file (reported, finished at)."
+        ),
     ),
     FieldSpec(
         "resolved_at",

@@ -12,7 +12,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.permissions import Verb, can
 from gridgov.cases.choices import Channel, RequestType
 from gridgov.cases.models import Category
 from gridgov.geo.choices import AreaLevel
@@ -67,6 +66,7 @@ class ParsedRow:
     request_type: str = ""
     grid: Area | None = None
     finished: bool = False
+    resolved_at: datetime | None = None
     history: dict[str, str] = field(default_factory=dict)
 
     def display(self) -> dict[str, str]:
@@ -90,26 +90,6 @@ class ParsedRow:
         }
         values.update(self.history)
         return values
-
-
-def center_above(grid: Area) -> Area | None:
-    """The command center (town or district) that holds a case of ``grid`` before it is resolved."""
-    node = grid.parent
-    while node is not None and node.level not in (AreaLevel.TOWN, AreaLevel.DISTRICT):
-        node = node.parent
-    return node
-
-
-def may_close(actor: Any, grid: Area) -> bool:
-    """Can ``actor`` close a case in ``grid`` through the lifecycle (accept, resolve in the grid, verify, close)?"""
-    center = center_above(grid)
-    return (
-        center is not None
-        and can(actor, Verb.ACCEPT_CASE, center)
-        and can(actor, Verb.ACCEPT_CASE, grid)
-        and can(actor, Verb.RESOLVE_IN_GRID, grid)
-        and can(actor, Verb.VERIFY_CASE, grid)
-    )
 
 
 # --- Lookups -----------------------------------------------------------------------------------------------------
@@ -206,7 +186,6 @@ def check_row(
     *,
     external_id: str,
     lookups: Lookups,
-    actor: Any,
     channel: str,
     coord_system: str,
 ) -> ParsedRow | None:
@@ -302,25 +281,25 @@ def check_row(
             row.invalid("resolved_at", _("%(column)s '%(value)s' is earlier than the time reported."))
     if result:
         parsed.history["result"] = result
+    parsed.resolved_at = resolved_at
     parsed.finished = is_finished(status) if "status" in row.columns else resolved_at is not None
     if parsed.finished and not row.problems:
-        if parsed.grid is None:
+        # A finished work order is closed with the file's own times (cases.history): both must be known.
+        if parsed.reported_at is None:
             row.problem(
-                "grid",
+                "reported_at",
                 _(
-                    "The work order is finished, but closing it through the case lifecycle needs its grid "
-                    "(a grid column or coordinates inside a grid)."
+                    "The work order is finished, but the file does not say when it was reported: map the "
+                    "column with the time reported, so that its handling time can be counted."
                 ),
             )
-        elif not may_close(actor, parsed.grid):
+        if resolved_at is None:
             row.problem(
-                "status",
+                "resolved_at",
                 _(
-                    "The work order is finished, but your account may not close it through the case lifecycle "
-                    "(accept, resolve in the grid, verify, close): resolving in the grid is for the grid's "
-                    "workers and chief. To import it as an open case, do not map the status and finished-at "
-                    "columns."
-                ),
+                    "The work order is finished, but %(column)s is empty: closing it needs the time it was finished."
+                )
+                % {"column": row.column("resolved_at")},
             )
     return None if row.problems else parsed
 

@@ -8,10 +8,9 @@ reported with its row number as the spreadsheet shows it and the reason; it neve
 (source, number) already exists counts as already imported, so running the same file again adds nothing.
 
 Finished work orders (a status such as 已办结, or a finished-at time when there is no status column) are closed
-through the real case actions: accept → resolve in the grid → verify → close. The actions stamp each step with
-the time of the import; the file's own finished-at time, status and result are kept in ``Submission.extra``
-(see docs/import.md). A finished row the importing account cannot close that way is refused with the reason,
-never left half-done.
+in the same transaction by ``cases.history.actions.close_historical``, with the file's reported and finished-at
+times, and nobody is notified of them; the file's status and result are also kept in ``Submission.extra`` (see
+docs/import.md). A finished row that cannot be closed that way is refused with the reason, never left half-done.
 """
 
 from __future__ import annotations
@@ -23,16 +22,16 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import POLICY, Rule, Verb, can, grants_of
-from gridgov.cases import actions as case_actions
+from gridgov.accounts.selectors import import_areas_for, may_import
 from gridgov.cases.choices import Channel
+from gridgov.cases.history.actions import IMPORT_CHANNELS, IMPORT_MARK, close_historical
 from gridgov.cases.models import Case
 from gridgov.core.audit import record
 from gridgov.core.exceptions import InvalidTransition
-from gridgov.geo.choices import AreaLevel
 from gridgov.geo.geometry import CoordSystem
 from gridgov.geo.models import Area
 from gridgov.intake.actions import Intake, submit_report
@@ -42,10 +41,6 @@ from gridgov.intake.imports.reader import Header, Sheet, is_blank, locate_header
 from gridgov.intake.imports.rows import Lookups, ParsedRow, Row, RowProblem, check_identity, check_row
 from gridgov.intake.models import Submission
 
-#: Channels an import may give its rows.
-IMPORT_CHANNELS = (Channel.IMPORT, Channel.HOTLINE)
-#: Levels of a command center: the area an import is made for.
-CENTER_LEVELS = (AreaLevel.TOWN, AreaLevel.DISTRICT, AreaLevel.CITY)
 #: Rows shown on the mapping preview.
 PREVIEW_ROWS = 5
 
@@ -104,31 +99,8 @@ class _Refused(Exception):
 
 
 # --- Who may import ----------------------------------------------------------------------------------------------
-
-
-def import_areas_for(actor: Any) -> list[Area]:
-    """The command centers (town, district, city) ``actor`` may import work orders for.
-
-    Importing is reporting cases in bulk, so it takes the right to report cases *in an area*
-    (``Verb.REPORT_CASE`` with the ``AREA`` rule: dispatchers and leaders of a center); the resident's right to
-    report anywhere does not count.
-    """
-    rules = POLICY[Verb.REPORT_CASE]
-    paths = [
-        grant.area_path
-        for grant in grants_of(actor)
-        if rules.get(grant.role) is Rule.AREA and grant.area_path
-    ]
-    if not paths:
-        return []
-    return list(Area.objects.filter(path__in=paths, level__in=CENTER_LEVELS, is_active=True).order_by("path"))
-
-
-def may_import(actor: Any, area: Area) -> bool:
-    """May ``actor`` import work orders into ``area`` (a command center's area in their scope)?"""
-    if area.level not in CENTER_LEVELS or not can(actor, Verb.REPORT_CASE, area):
-        return False
-    return any(area.path.startswith(center.path) for center in import_areas_for(actor))
+# ``import_areas_for`` and ``may_import`` live in ``accounts.selectors``: closing imported history
+# (``cases.history``) asks the same question.
 
 
 def _import_area(actor: Any, area: Area | None) -> Area:
@@ -145,31 +117,30 @@ def _import_area(actor: Any, area: Area | None) -> Area:
 
 
 def _close_finished(*, actor: User, case: Case, parsed: ParsedRow, source: str) -> Case:
-    """Close a case that was finished before the import, through the real actions (each stamps the time of
-    the import; the file's own time is kept in the submission and quoted in the notes)."""
+    """Close a case that was finished before the import, with the file's times (``close_historical``)."""
     if case.category is None:
         raise _Refused(
             "category",
             _("The work order is finished, but it has no category, which closing needs: give its category."),
         )
-    finished_at = parsed.history.get("resolved_at", "")
-    if finished_at:
-        note = _("Finished in %(source)s at %(time)s; closed on import.") % {
-            "source": source,
-            "time": finished_at[:16].replace("T", " "),
-        }
-    else:
-        note = _("Finished in %(source)s; closed on import.") % {"source": source}
-    case = case_actions.accept_case(actor=actor, case=case, note=note)
-    case = case_actions.resolve_in_grid(actor=actor, case=case, result=parsed.history.get("result") or note)
-    case = case_actions.verify_case(actor=actor, case=case, ok=True, note=note)
-    return case_actions.close_case(actor=actor, case=case, note=note)
+    assert parsed.resolved_at is not None  # noqa: S101 - check_row refuses a finished row without it
+    note = _("Finished in %(source)s at %(time)s; closed on import.") % {
+        "source": source,
+        "time": timezone.localtime(parsed.resolved_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    return close_historical(
+        actor=actor,
+        case=case,
+        resolved_at=parsed.resolved_at,
+        result=parsed.history.get("result") or note,
+        note=note,
+    )
 
 
 def _intake(parsed: ParsedRow, *, area: Area, source: str, coord_system: str, filename: str) -> Intake:
-    extra: dict[str, Any] = {"import": {"row": parsed.row}}
+    extra: dict[str, Any] = {IMPORT_MARK: {"row": parsed.row}}
     if filename:
-        extra["import"]["file"] = filename[:200]
+        extra[IMPORT_MARK]["file"] = filename[:200]
     if parsed.history:
         extra["history"] = dict(parsed.history)
     return Intake(
@@ -190,6 +161,7 @@ def _intake(parsed: ParsedRow, *, area: Area, source: str, coord_system: str, fi
         source=source,
         external_id=parsed.external_id,
         extra=extra,
+        announce=not parsed.finished,  # old, finished work orders must not alert anyone
     )
 
 
@@ -297,7 +269,6 @@ def import_reports(
                 row,
                 external_id=external_id,
                 lookups=lookups,
-                actor=actor,
                 channel=channel,
                 coord_system=coord_system,
             )
@@ -376,7 +347,6 @@ def _audit(actor: User, area: Area, report: ImportReport) -> None:
 
 def preview(
     *,
-    actor: User,
     prepared: Prepared,
     area: Area,
     source: str = "",
@@ -402,7 +372,6 @@ def preview(
             row,
             external_id=external_id,
             lookups=lookups,
-            actor=actor,
             channel=channel,
             coord_system=coord_system,
         )

@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import Verb, can_somewhere
 from gridgov.geo.models import Area
 from gridgov.intake.imports import storage
 from gridgov.intake.imports.errors_file import error_csv, error_xlsx
@@ -135,7 +134,6 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         "preview_rows": [],
         "preview_fields": [],
         "report": None,
-        "cannot_close": not can_somewhere(user, Verb.RESOLVE_IN_GRID),
     }
     action = request.POST.get("action", "preview")
     chosen = guessed
@@ -184,7 +182,6 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     context["preview_rows"] = [
         {"row": number, "values": [values.get(name, "") for name in fields], "problems": problems}
         for number, values, problems in preview(
-            actor=user,
             prepared=prepared,
             area=options["area"],
             source=options["source"],

@@ -214,15 +214,31 @@ def test_a_district_center_chooses_the_town_and_may_not_pick_another(client, peo
     assert "lies outside 测试镇2" in result
 
 
-def test_finished_rows_warn_an_account_that_cannot_close(client, people):
-    rows = [["工单编号", "诉求内容", "工单状态"], ["H1", "路面坑洼", "已办结"]]
+def test_a_dispatcher_imports_finished_rows_from_the_page_with_their_times(client, people):
+    grid = people.region.grids[0]
+    rows = [
+        ["工单编号", "来电时间", "诉求内容", "所属网格", "问题分类", "工单状态", "办结时间"],
+        ["H1", "2026-09-01 08:00", "路面坑洼", grid.code, "road", "已办结", "2026-09-03 17:00"],
+    ]
     signed_in(client, people.dispatcher)
     mapping_url = upload(client, csv_bytes(rows))["Location"]
     page = client.get(mapping_url).content.decode()
-    assert "data-history-warning" in page
-    signed_in(client, people.closer)
-    mapping_url = upload(client, csv_bytes(rows))["Location"]
-    assert "data-history-warning" not in client.get(mapping_url).content.decode()
+    assert "data-history-note" in page and "nobody is notified" in page
+    assert "data-history-warning" not in page  # any account that may import may close history
+    extra = {
+        **{MAP_PREFIX + name: "" for name in ("reporter_name", "reporter_phone", "request_type")},
+        MAP_PREFIX + "status": "工单状态",
+        MAP_PREFIX + "resolved_at": "办结时间",
+        "action": "import",
+    }
+    response = client.post(mapping_url, mapping_post(people, **extra))
+    assert response.status_code == 302
+    case = Submission.objects.get(external_id="H1").case
+    assert case.status == "closed"
+    assert case.resolved_at is not None and case.resolved_at.isoformat() == "2026-09-03T09:00:00+00:00"
+    # Without the status and finished-at columns there is no history to explain.
+    mapping_url = upload(client, csv_bytes([row[:5] for row in rows]))["Location"]
+    assert "data-history-note" not in client.get(mapping_url).content.decode()
 
 
 def test_old_uploads_are_swept(people, settings):

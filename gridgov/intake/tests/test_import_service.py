@@ -1,5 +1,5 @@
 """The import of work-order files: good rows become cases, each bad row is explained by its row number, a rerun
-adds nothing; finished work orders are closed through the lifecycle; only a center's staff may import."""
+adds nothing; finished work orders are closed with the file's times; only a center's staff may import."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from gridgov.cases.choices import CaseStatus, Channel, RequestType
-from gridgov.cases.models import Case
+from gridgov.cases.models import Case, CaseEvent
 from gridgov.core.models import AuditEntry
 from gridgov.intake.imports.mapping import MappingError
 from gridgov.intake.imports.reader import FileUnreadable
 from gridgov.intake.imports.service import import_areas_for, import_reports, may_import
 from gridgov.intake.models import Submission
 from gridgov.intake.tests.import_support import HEADERS, csv_bytes, make_people, xlsx_bytes
+from gridgov.notifications.models import Notification
 from gridgov.testing.factories import category
 
 
@@ -243,13 +244,14 @@ def history_rows(people) -> list[list[object]]:
             "2026-09-01 17:00",
             "已清运",
         ],
+        ["H5", "2026-09-05 08:00", "井盖松动", grid.code, "road", "已办结", "", ""],
     ]
 
 
-def test_finished_work_orders_are_closed_through_the_lifecycle(people):
-    report = import_reports(actor=people.closer, rows=history_rows(people), source="12345")
+def test_a_dispatcher_imports_finished_work_orders_with_their_real_times(people):
+    report = import_reports(actor=people.dispatcher, rows=history_rows(people), source="12345")
 
-    assert (report.imported, report.closed, report.bad) == (2, 1, 2)
+    assert (report.imported, report.closed, report.bad) == (3, 2, 2)
     closed = Submission.objects.get(external_id="H1")
     case = closed.case
     assert case.status == CaseStatus.CLOSED
@@ -259,30 +261,79 @@ def test_finished_work_orders_are_closed_through_the_lifecycle(people):
         "resolved_at": "2026-09-03T17:00:00+08:00",
         "result": "已修补路面",
     }
-    assert list(case.events.values_list("verb", flat=True)) == [
-        "report",
-        "accept",
-        "resolve_in_grid",
-        "verify_ok",
-        "close",
-    ]
-    assert "2026-09-03 17:00" in case.events.get(verb="close").note
-    assert case.reported_at == local(2026, 9, 1, 8, 0)
+    # The file's times, not the time of the import: reported (and registered), resolved, closed.
+    assert case.reported_at == case.accepted_at == local(2026, 9, 1, 8, 0)
+    assert case.resolved_at == case.closed_at == local(2026, 9, 3, 17, 0)
+    # Tue 08:00 → Thu 17:00: 16/24 + 1 + 17/24 working days; the road SLA (5 days) ends Tue 8 Sep 08:00.
+    assert case.working_days_taken == 2.375
+    assert case.resolve_by == local(2026, 9, 8, 8, 0)
+    assert case.alert_level == "normal"
+    assert list(case.events.values_list("verb", flat=True)) == ["report", "close_historical"]
+    event = case.events.get(verb="close_historical")
+    assert event.actor == people.dispatcher
+    assert "2026-09-03 17:00" in event.note
+    assert event.data["source"] == "12345" and event.data["external_id"] == "H1"
+    assert event.data["resolved_at"] == "2026-09-03T17:00:00+08:00"
+
+    # A finished row without a grid lands in the center's area and is closed there.
+    no_grid = Submission.objects.get(external_id="H3").case
+    assert no_grid.status == CaseStatus.CLOSED and no_grid.grid is None
+    assert no_grid.area_path == people.region.towns[0].path
 
     open_case = Submission.objects.get(external_id="H2").case
     assert open_case.status == CaseStatus.REPORTED
     rows = problems_by_row(report)
-    assert "needs its grid" in rows[4][0]
     assert rows[5] == ["办结时间 '2026-09-01 17:00' is earlier than the time reported."]
+    assert rows[6] == [
+        "The work order is finished, but 办结时间 is empty: closing it needs the time it was finished."
+    ]
+    assert [p.field for p in report.problems if p.row == 6] == ["resolved_at"]
+
+    # Old, finished work orders alert nobody (the other dispatcher of the town, "closer", would be told of a new
+    # case); the open one arrives as any report does.
+    assert not Notification.objects.filter(target_id__in=[str(case.pk), str(no_grid.pk)]).exists()
+    assert Notification.objects.filter(recipient=people.closer, target_id=str(open_case.pk)).exists()
 
 
-def test_finished_work_orders_an_account_cannot_close_are_refused_whole(people):
-    report = import_reports(actor=people.dispatcher, rows=history_rows(people)[:3], source="12345")
+def test_importing_the_same_history_again_adds_nothing(people):
+    first = import_reports(actor=people.dispatcher, rows=history_rows(people), source="12345")
+    events = CaseEvent.objects.count()
+    cases = {number: Case.objects.get(number=number) for number in first.cases}
 
-    assert (report.imported, report.bad) == (1, 1)
-    reason = problems_by_row(report)[2][0]
-    assert "may not close it" in reason
-    assert report.problems[0].field == "status"
+    again = import_reports(actor=people.dispatcher, rows=history_rows(people), source="12345")
+
+    assert (again.imported, again.closed, again.already, again.bad) == (0, 0, 3, 2)
+    assert CaseEvent.objects.count() == events
+    for number, case in cases.items():
+        now = Case.objects.get(number=number)
+        assert (now.status, now.version, now.resolved_at) == (case.status, case.version, case.resolved_at)
+
+
+def test_a_finished_row_needs_the_time_it_was_reported(people):
+    report = import_reports(
+        actor=people.dispatcher,
+        rows=history_rows(people)[:2],
+        source="12345",
+        mapping={
+            "external_id": "工单编号",
+            "text": "诉求内容",
+            "status": "工单状态",
+            "resolved_at": "办结时间",
+        },
+    )
+    assert (report.imported, report.bad) == (0, 1)
+    assert report.problems[0].field == "reported_at"
+    assert "does not say when it was reported" in report.problems[0].reason
+    assert not Submission.objects.filter(external_id="H1").exists()
+
+
+def test_a_finished_row_without_category_is_refused_whole(people, settings):
+    rows = history_rows(people)[:2]
+    rows[1][4] = ""  # no category in the file, and triage applies none
+    settings.GRIDGOV = {**settings.GRIDGOV, "TRIAGE_AUTO_APPLY": 2}
+    report = import_reports(actor=people.dispatcher, rows=rows, source="12345")
+    assert (report.imported, report.bad) == (0, 1)
+    assert report.problems[0].field == "category"
     assert not Submission.objects.filter(external_id="H1").exists()  # nothing half-done
 
 
