@@ -37,3 +37,12 @@ def _fresh_grid_index() -> None:
     from gridgov.geo.index import forget_grid_index
 
     forget_grid_index()
+
+
+@pytest.fixture(autouse=True)
+def _installation_language(settings) -> None:
+    """Each request activates a language in its thread (``core.middleware``) and nothing resets it afterwards:
+    without this, a test that asked for English leaves English to the tests after it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
