@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
+
 from gridgov.core.models import Stamp
 
 
 def read_stamp(key: str) -> str:
-    """The current stamp under ``key``, created on first use (a concurrent first writer's is kept)."""
-    value = Stamp.objects.filter(key=key).values_list("value", flat=True).first()
-    if value is None:
-        value = Stamp.objects.get_or_create(key=key, defaults={"value": uuid.uuid4().hex})[0].value
+    """The current stamp under ``key``, created on first use (a concurrent first writer's is kept).
+
+    Read in its own atomic block: inside a caller's transaction that is a savepoint, so a failed read (the
+    callers keep what they have) does not leave PostgreSQL's transaction aborted for the rest of the request.
+    """
+    with transaction.atomic():
+        value = Stamp.objects.filter(key=key).values_list("value", flat=True).first()
+        if value is None:
+            value = Stamp.objects.get_or_create(key=key, defaults={"value": uuid.uuid4().hex})[0].value
     return str(value)
 
 
