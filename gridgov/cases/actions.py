@@ -90,7 +90,8 @@ def next_case_number(*, town: Area | None, at: datetime) -> str:
         "CASE_NUMBER_PREFIX"
     ]
     day = timezone.localtime(at).date()
-    with transaction.atomic():
+    # Within a caller's transaction no savepoint: nothing here is worth keeping if the caller fails.
+    with transaction.atomic(savepoint=False):
         counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
             prefix=prefix, day=day
         )
@@ -189,7 +190,8 @@ def report_case(
     )
     if owner is None:
         raise ValidationError({"grid": _("No command center holds this area.")})
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (intake, import): a failure here fails the whole report.
+    with transaction.atomic(savepoint=False):
         case = Case(
             number=next_case_number(town=_town_of(place), at=at),
             channel=channel,

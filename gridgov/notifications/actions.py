@@ -76,7 +76,8 @@ def notify(
         )
         for user in unique.values()
     ]
-    with transaction.atomic():
+    # Inside the action's transaction no savepoint: the inbox rows commit or roll back with the action.
+    with transaction.atomic(savepoint=False):
         created = Notification.objects.bulk_create(rows)
         if channel_paths():
             ids = [row.pk for row in created]
