@@ -4,22 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stamp',
+            name="Stamp",
             fields=[
-                ('key', models.CharField(max_length=100, primary_key=True, serialize=False, verbose_name='key')),
-                ('value', models.CharField(max_length=32, verbose_name='value')),
-                ('changed_at', models.DateTimeField(auto_now=True, verbose_name='changed at')),
+                (
+                    "key",
+                    models.CharField(max_length=100, primary_key=True, serialize=False, verbose_name="key"),
+                ),
+                ("value", models.CharField(max_length=32, verbose_name="value")),
+                ("changed_at", models.DateTimeField(auto_now=True, verbose_name="changed at")),
             ],
             options={
-                'verbose_name': 'version stamp',
-                'verbose_name_plural': 'version stamps',
+                "verbose_name": "version stamp",
+                "verbose_name_plural": "version stamps",
             },
         ),
     ]
