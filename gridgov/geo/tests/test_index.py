@@ -200,6 +200,8 @@ def test_index_keeps_serving_when_the_stamp_cannot_be_read(imported_tree, monkey
 
     monkeypatch.setattr(index_module, "read_stamp", broken)
     now = index_module.time.monotonic()
-    monkeypatch.setattr(index_module.time, "monotonic", lambda: now + 2)  # time to re-check the stamp: it fails
+    monkeypatch.setattr(
+        index_module.time, "monotonic", lambda: now + 2
+    )  # time to re-check the stamp: it fails
     assert get_grid_index() is first
     assert first.lookup(32.01, 120.905) == "320612101001001"
