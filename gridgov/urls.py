@@ -12,6 +12,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("dispatch/", include("gridgov.dispatch.api.urls")),
     path("cases/", include("gridgov.cases.api.urls")),
     path("notifications/", include("gridgov.notifications.api.urls")),
+    path("alerts/", include("gridgov.alerts.api.urls")),
+    path("command/", include("gridgov.command.api.urls")),
 ]
 
 urlpatterns = [

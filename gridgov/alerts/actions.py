@@ -271,6 +271,16 @@ def link_case_to_alert(*, actor: User, alert: Alert, case: Case, note: str = "")
     return alert
 
 
+def link_case_number_to_alert(*, actor: User, alert: Alert, number: str, note: str = "") -> Alert:
+    """``link_case_to_alert`` for a case named by its number, as the alert page and the API take it: a number
+    that names no case is refused with the same message as a case the user may not see."""
+    require(actor, ACT_VERB, alert)
+    case = Case.objects.filter(number=(number or "").strip()).first()
+    if case is None:
+        raise ValidationError({"case": _("No case with this number in your area.")})
+    return link_case_to_alert(actor=actor, alert=alert, case=case, note=note)
+
+
 # --- Rules -------------------------------------------------------------------------------------------------------
 
 

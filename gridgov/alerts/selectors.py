@@ -16,7 +16,7 @@ from gridgov.core.scope import path_prefixes
 from gridgov.geo.models import Area
 
 
-def alerts_in(area: Area, *, status: str = "", rule: str = "") -> QuerySet[Alert]:
+def alerts_in(area: Area, *, status: str = "", rule: str = "", severity: str = "") -> QuerySet[Alert]:
     """Alerts about ``area`` or any area under it: open first, then acknowledged, followed and closed; within a
     status the most severe and then the newest first. ``rule`` is a rule code."""
     alerts = Alert.objects.filter(area_path__within=area.path).select_related("rule", "area")
@@ -24,6 +24,8 @@ def alerts_in(area: Area, *, status: str = "", rule: str = "") -> QuerySet[Alert
         alerts = alerts.filter(status=status)
     if rule:
         alerts = alerts.filter(rule__code=rule)
+    if severity:
+        alerts = alerts.filter(severity=severity)
     return alerts.annotate(
         status_rank=_rank("status", STATUS_RANK),
         severity_rank=_rank("severity", SEVERITY_RANK),

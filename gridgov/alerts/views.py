@@ -35,7 +35,6 @@ from gridgov.alerts.detectors import reason_labels
 from gridgov.alerts.models import Alert
 from gridgov.alerts.selectors import alerts_in, evidence_of, rules_for_filter, status_counts, timeline_of
 from gridgov.alerts.workflow import AlertVerb, allowed, is_open
-from gridgov.cases.models import Case
 from gridgov.command.views.common import command_page, login_required
 from gridgov.core.exceptions import Conflict
 
@@ -93,10 +92,7 @@ class PageVerb:
 
 
 def _run_link(user: User, alert: Alert, data: dict[str, Any]) -> Any:
-    case = Case.objects.filter(number=data["case"].strip()).first()
-    if case is None:
-        raise ValidationError({"case": _("No case with this number in your area.")})
-    return actions.link_case_to_alert(actor=user, alert=alert, case=case, note=data["note"])
+    return actions.link_case_number_to_alert(actor=user, alert=alert, number=data["case"], note=data["note"])
 
 
 PAGE_VERBS: dict[str, PageVerb] = {

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.permissions import POLICY, Verb, can, grants_of
-from gridgov.geo.choices import AreaLevel
+from gridgov.geo.choices import LEVEL_DEPTH, AreaLevel
 from gridgov.geo.models import Area
 
 #: The drill-down order; a grid has no child areas (its cases come next).
@@ -58,3 +58,16 @@ def breadcrumbs(user: Any, area: Area) -> list[Area]:
 def level_below(level: str) -> str | None:
     index = LEVEL_ORDER.index(AreaLevel(level)) if level in AreaLevel.values else -1
     return LEVEL_ORDER[index + 1] if 0 <= index < len(LEVEL_ORDER) - 1 else None
+
+
+def available_kinds(area: Area) -> list[str]:
+    """The unit kinds of the accountability tables (``indicators.UNIT_KINDS``) that exist below ``area`` (a town
+    has no towns inside it; a grid no grids), the default one first: what the page offers and the API accepts."""
+    depth = LEVEL_DEPTH.get(area.level, 0)
+    kinds = []
+    if area.level != AreaLevel.GRID:
+        kinds.append("child")
+    for kind, level in (("town", AreaLevel.TOWN), ("village", AreaLevel.VILLAGE), ("grid", AreaLevel.GRID)):
+        if depth < LEVEL_DEPTH[level]:
+            kinds.append(kind)
+    return [*kinds, "worker", "department"]

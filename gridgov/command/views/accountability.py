@@ -35,6 +35,7 @@ from gridgov.accounts.models import RoleGrant
 from gridgov.cases.choices import CaseStatus
 from gridgov.cases.models import Case
 from gridgov.command.periods import Period
+from gridgov.command.selectors.areas import available_kinds
 from gridgov.command.selectors.indicators import (
     AREA_KINDS,
     AVERAGE_DAYS_FORMULA,
@@ -53,7 +54,6 @@ from gridgov.command.templatetags.command_tags import percent
 from gridgov.command.views.common import command_page, login_required
 from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus
 from gridgov.dispatch.models import Department
-from gridgov.geo.choices import LEVEL_DEPTH, AreaLevel
 from gridgov.geo.models import Area
 
 #: Cases per page of a drill-through list.
@@ -172,18 +172,6 @@ class Table:
     sort: str = ""
     direction: str = DESC
     columns: list[Column] = field(default_factory=lambda: COLUMNS)
-
-
-def available_kinds(area: Area) -> list[str]:
-    """The unit kinds that exist below ``area`` (a town has no towns inside it; a grid no grids)."""
-    depth = LEVEL_DEPTH.get(area.level, 0)
-    kinds = []
-    if area.level != AreaLevel.GRID:
-        kinds.append("child")
-    for kind, level in (("town", AreaLevel.TOWN), ("village", AreaLevel.VILLAGE), ("grid", AreaLevel.GRID)):
-        if depth < LEVEL_DEPTH[level]:
-            kinds.append(kind)
-    return [*kinds, "worker", "department"]
 
 
 def drill_url(area: Area, period: Period, kind: str, key: str, count: str, table_kind: str) -> str:
