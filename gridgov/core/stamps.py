@@ -20,13 +20,20 @@ from gridgov.core.models import Stamp
 def read_stamp(key: str) -> str:
     """The current stamp under ``key``, created on first use (a concurrent first writer's is kept).
 
-    Read in its own atomic block: inside a caller's transaction that is a savepoint, so a failed read (the
-    callers keep what they have) does not leave PostgreSQL's transaction aborted for the rest of the request.
+    Inside a caller's transaction the read runs in a savepoint, so that a failed read (the callers keep what they
+    have) does not leave PostgreSQL's transaction aborted for the rest of the request. Outside one it is a plain
+    autocommit read (on SQLite a transaction would wait for the write lock).
     """
+    if not transaction.get_connection().in_atomic_block:
+        return _read(key)
     with transaction.atomic():
-        value = Stamp.objects.filter(key=key).values_list("value", flat=True).first()
-        if value is None:
-            value = Stamp.objects.get_or_create(key=key, defaults={"value": uuid.uuid4().hex})[0].value
+        return _read(key)
+
+
+def _read(key: str) -> str:
+    value = Stamp.objects.filter(key=key).values_list("value", flat=True).first()
+    if value is None:
+        value = Stamp.objects.get_or_create(key=key, defaults={"value": uuid.uuid4().hex})[0].value
     return str(value)
 
 
