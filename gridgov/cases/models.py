@@ -226,12 +226,14 @@ class CaseEvent(TimelineEvent):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["case", "at"]),
-            # The accountability tables ask "which cases were ever returned / redone" (行政问效): a small partial
-            # index over those verbs answers it without reading the whole timeline.
+            # The accountability tables ask "which cases were ever returned / redone / closed as imported history"
+            # (行政问效): a small partial index over those verbs answers it without reading the whole timeline.
             models.Index(
                 fields=["verb", "case"],
-                condition=models.Q(verb__in=["return", "verify_redo", "redo_in_grid", "rate_dissatisfied"]),
-                name="caseevent_rework_return_idx",
+                condition=models.Q(
+                    verb__in=["return", "verify_redo", "redo_in_grid", "rate_dissatisfied", "close_historical"]
+                ),
+                name="caseevent_indicator_verbs_idx",
             ),
         ]
 

@@ -46,6 +46,8 @@ RUNNING = (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, C
 REWORK_VERBS = ("verify_redo", "redo_in_grid", "rate_dissatisfied")
 #: The timeline verb of a department sending a case back (退回).
 RETURN_VERB = "return"
+#: The timeline verb of closing a work order another system finished (imported history, ``cases.history``).
+HISTORY_VERB = "close_historical"
 #: Ratings that count as satisfied (满意 + 基本满意), as the 12345 bulletins count them.
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 #: Assignment statuses in which the department still holds the case.
@@ -315,7 +317,9 @@ def _case_conditions(prefix: str, case_ref: str) -> dict[str, Q]:
         "reworked": Q(**{f"{prefix}reopen_count__gt": 0})
         | Q(**{f"{case_ref}__in": _case_ids_with(REWORK_VERBS)}),
         "rated": rated,
-        "rateable": resolved | rated,
+        # The results that reached the reporter through the platform: imported history was finished and
+        # answered in the other system, so nobody here could ask for a rating.
+        "rateable": (resolved | rated) & ~Q(**{f"{case_ref}__in": _case_ids_with((HISTORY_VERB,))}),
         "satisfied": Q(**{f"{prefix}satisfaction__in": SATISFIED}),
     }
 

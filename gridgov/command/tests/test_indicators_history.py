@@ -61,9 +61,11 @@ def test_imported_history_counts_with_the_files_times(town, imported):
     assert (figures.resolved, figures.resolved_on_time, figures.due) == (2, 1, 2)
     assert figures.on_time_rate == 0.5
     assert figures.average_days == pytest.approx(5.0)  # (4 + 6) / 2 working days, not the hours of the import
-    # Never dispatched, returned, redone or rated here; resolved, so rateable without a rating.
+    # Never dispatched, returned, redone or rated here; and not rateable: its result reached the reporter through
+    # the other system, so the rating rate is not pulled down by history nobody here could ask about.
     assert (figures.dispatched, figures.returned, figures.reworked) == (0, 0, 0)
-    assert (figures.rateable, figures.rated, figures.satisfied) == (2, 0, 0)
+    assert (figures.rateable, figures.rated, figures.satisfied) == (0, 0, 0)
+    assert figures.rating_rate is None
     # Closed history is never overdue; the open H3 is (its acceptance deadline passed long ago).
     assert figures.overdue_now == 1
 
