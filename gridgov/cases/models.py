@@ -231,7 +231,13 @@ class CaseEvent(TimelineEvent):
             models.Index(
                 fields=["verb", "case"],
                 condition=models.Q(
-                    verb__in=["return", "verify_redo", "redo_in_grid", "rate_dissatisfied", "close_historical"]
+                    verb__in=[
+                        "return",
+                        "verify_redo",
+                        "redo_in_grid",
+                        "rate_dissatisfied",
+                        "close_historical",
+                    ]
                 ),
                 name="caseevent_indicator_verbs_idx",
             ),
