@@ -244,13 +244,14 @@ def test_a_stale_version_is_a_conflict(town):
 @pytest.mark.parametrize(
     ("resolved_at", "closed_at", "field", "reason"),
     [
-        (at(9, 30, 9), None, "resolved_at", "is earlier than the time reported (2026-09-30 10:00)"),
-        (at(10, 12), at(10, 9), "closed_at", "is earlier than the time resolved (2026-10-12 10:00)"),
-        (at(11, 2, 11), None, "resolved_at", "(2026-11-02 11:00) lies in the future"),
-        (at(10, 12), at(11, 3), "closed_at", "(2026-11-03 10:00) lies in the future"),
+        (at(9, 30, 9), None, "resolved_at", "早于上报时间（2026-09-30 10:00）"),
+        (at(10, 12), at(10, 9), "closed_at", "早于办结时间（2026-10-12 10:00）"),
+        (at(11, 2, 11), None, "resolved_at", "办结时间（2026-11-02 11:00）晚于当前时间"),
+        (at(10, 12), at(11, 3), "closed_at", "结案时间（2026-11-03 10:00）晚于当前时间"),
     ],
 )
 def test_the_times_must_follow_each_other_up_to_now(town, resolved_at, closed_at, field, reason):
+    """Each mistake is named on its field, in the installation's language."""
     case = imported(town)
     with pytest.raises(ValidationError) as refused:
         close_historical(
