@@ -232,3 +232,82 @@ def test_chart_keeps_the_largest_series_and_sums_the_rest(trend_cases):
 
     assert [(s.key, s.total) for s in chart] == [("web", 3), ("__other__", 4)]
     assert trend.rows()[1] == ("2026-03-10", [0, 2, 0], 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+def test_local_buckets_agree_with_the_time_zone_truncation(region, bucket):
+    """SQLite gets the buckets from date arithmetic (one fixed offset), PostgreSQL from its time-zone truncation:
+    both give the local start of the day / ISO week / month, also for the minutes around local midnight, the
+    turn of a week and of a year."""
+    from django.utils import timezone as dj_timezone
+
+    from gridgov.command.selectors.analysis import _TRUNC, _local_date, bucket_starts, local_bucket
+
+    moments = [
+        "2025-12-31T23:59:00+08:00",
+        "2026-01-01T00:00:00+08:00",
+        "2026-01-04T23:30:00+08:00",  # a Sunday night
+        "2026-01-05T00:10:00+08:00",  # the Monday after
+        "2026-02-28T16:00:00+08:00",
+        "2026-03-01T07:59:00+08:00",  # still 28 February in UTC
+        "2026-03-31T23:59:59+08:00",
+    ]
+    for index, moment in enumerate(moments):
+        make_case(region, at=moment, title=f"第{index}件")
+    period = Period("range", date(2025, 12, 1), date(2026, 4, 1))
+    starts = bucket_starts(period, bucket)
+    zone = dj_timezone.get_current_timezone()
+    cases = Case.objects.order_by("pk")
+    fast = [
+        _local_date(v, zone)
+        for v in cases.annotate(b=local_bucket("reported_at", bucket, period, starts)).values_list(
+            "b", flat=True
+        )
+    ]
+    truncated = [
+        _local_date(v, zone)
+        for v in cases.annotate(b=_TRUNC[bucket]("reported_at", tzinfo=zone)).values_list("b", flat=True)
+    ]
+    assert fast == truncated
+    expected = {
+        "day": [
+            "2025-12-31",
+            "2026-01-01",
+            "2026-01-04",
+            "2026-01-05",
+            "2026-02-28",
+            "2026-03-01",
+            "2026-03-31",
+        ],
+        "week": [
+            "2025-12-29",
+            "2025-12-29",
+            "2025-12-29",
+            "2026-01-05",
+            "2026-02-23",
+            "2026-02-23",
+            "2026-03-30",
+        ],
+        "month": [
+            "2025-12-01",
+            "2026-01-01",
+            "2026-01-01",
+            "2026-01-01",
+            "2026-02-01",
+            "2026-03-01",
+            "2026-03-01",
+        ],
+    }[bucket]
+    assert [day.isoformat() for day in fast] == expected
+
+
+def test_a_zone_with_daylight_saving_keeps_the_time_zone_truncation():
+    from django.db.models.functions import TruncDay
+    from django.utils import timezone as dj_timezone
+
+    from gridgov.command.selectors.analysis import bucket_starts, local_bucket
+
+    summer = Period("range", date(2026, 3, 1), date(2026, 4, 30))
+    with dj_timezone.override(ZoneInfo("Europe/Berlin")):
+        assert isinstance(local_bucket("reported_at", "day", summer, bucket_starts(summer, "day")), TruncDay)
