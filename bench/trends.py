@@ -114,13 +114,13 @@ def main() -> None:
     for bucket in ("week", "month"):
         results = {}
         for label, chooser in (("date arithmetic", fast), ("tz truncation", truncated)):
-            analysis.local_bucket = chooser  # type: ignore[assignment]
+            analysis.local_bucket = chooser
             try:
                 best, median, total = _timed(
                     lambda bucket=bucket: analysis.trends(district, year, bucket=bucket), args.repeat
                 )
             finally:
-                analysis.local_bucket = fast  # type: ignore[assignment]
+                analysis.local_bucket = fast
             results[label] = total
             print(
                 f"year per {bucket:5}  {label:15}  best {best:6.0f} ms  median {median:6.0f} ms  ({total:,} cases)"

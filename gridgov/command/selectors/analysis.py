@@ -193,7 +193,15 @@ class _SqliteLocalBucket(Func):
         # Only integers and the fixed modifier words above go into the SQL text.
         self.arguments = ", ".join([f"'{offset_minutes:+d} minutes'", *(f"'{m}'" for m in modifiers)])
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"date({sql}, {self.arguments})", list(params)
 
