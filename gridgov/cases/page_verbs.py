@@ -1,8 +1,8 @@
-"""The verbs of the staff case pages: which action form each verb uses, which action it calls, and when the user
-may see it (the workflow allows the move, the policy allows the user, verb-specific facts agree).
+"""The verbs of the staff case pages: which action form each verb uses and which action it calls.
 
-The actions decide; this table only mirrors their preconditions so that a page offers the forms a user can actually
-use. A form posted anyway still meets the action's own checks.
+When the user may see a verb (the workflow allows the move, the policy allows the user, verb-specific facts agree)
+is ``cases.verbs``'s business: the same rules the API's ``available_actions`` reads. A form posted anyway still
+meets the action's own checks.
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import Verb, can, roles_of
+from gridgov.accounts.permissions import roles_of
 from gridgov.cases import actions
 from gridgov.cases import forms as case_forms
-from gridgov.cases.choices import CaseStatus, ExtensionStatus
+from gridgov.cases.choices import ExtensionStatus
 from gridgov.cases.models import Case, TimeRequest
 from gridgov.cases.selectors import visible_cases
-from gridgov.cases.workflow import Transition, available, is_open
+from gridgov.cases.verbs import allowed_by_policy, permitted_verbs
 from gridgov.core.exceptions import Conflict
-from gridgov.core.scope import Scope
 from gridgov.dispatch import actions as dispatch_actions
-from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus
 
 #: Roles that work on cases and see the staff pages (residents and volunteers use the resident pages).
 STAFF_ROLES = frozenset(
@@ -46,47 +44,18 @@ Handler = Callable[[User, Case, dict[str, Any], int | None], object]
 
 @dataclass(frozen=True)
 class PageVerb:
-    """One action form of the detail page: who may see it, which form it uses and which action it calls."""
+    """One action form of the detail page: which form it uses and which action it calls. ``name`` is the canonical
+    verb of ``cases.verbs``, whose rule says when the user may use it."""
 
     name: str
     label: Promise
     form_class: type[case_forms.CaseActionForm]
-    permissions: tuple[Verb, ...]
     run: Handler
     done: Promise
-    transitions: tuple[Transition, ...] = ()
-    holder: bool = False  # the user's center must also hold the case (not just contain its place)
     check_version: bool = True  # a stale version is a conflict (not for comments and reminders)
-    open_only: bool = True
-    condition: Callable[[User, Case], bool] | None = None
     departments: bool = False  # the form chooses among the departments serving the place
     danger: bool = False
     primary: bool = False  # the step that moves the case on: its form opens by default
-
-
-def _has_assignment(user: User, case: Case, statuses: tuple[str, ...], *, lead: bool = False) -> bool:
-    """Does one of the user's departments hold an assignment of the case in ``statuses``?"""
-    for assignment in case.assignments.all():
-        if assignment.status not in statuses or (lead and assignment.role != AssignmentRole.LEAD):
-            continue
-        scope = Scope(area_path=case.area_path, department_ids=frozenset({assignment.department_id}))
-        if can(user, Verb.HANDLE_CASE, scope):
-            return True
-    return False
-
-
-def _has_helper_assignment(user: User, case: Case, statuses: tuple[str, ...]) -> bool:
-    """Does one of the user's departments hold a helper (协办) assignment of the case in ``statuses``?"""
-    return any(
-        assignment.role == AssignmentRole.HELPER
-        and assignment.status in statuses
-        and can(
-            user,
-            Verb.HANDLE_CASE,
-            Scope(area_path=case.area_path, department_ids=frozenset({assignment.department_id})),
-        )
-        for assignment in case.assignments.all()
-    )
 
 
 def pending_request(case: Case) -> TimeRequest | None:
@@ -241,36 +210,21 @@ def _resume(user: User, case: Case, data: dict[str, Any], version: int | None) -
     return dispatch_actions.resume_case(actor=user, case=case, note=data["note"])
 
 
-def _can_request_time(user: User, case: Case) -> bool:
-    return (
-        case.status in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS)
-        and _has_assignment(user, case, (AssignmentStatus.PENDING, AssignmentStatus.SIGNED))
-        and pending_request(case) is None
-    )
-
-
-T = Transition
 _VERBS = [
     PageVerb(
         "accept",
         gettext_lazy("Accept"),
         case_forms.AcceptForm,
-        (Verb.ACCEPT_CASE,),
         _accept,
         gettext_lazy("The case has been accepted."),
-        transitions=(T.ACCEPT,),
-        holder=True,
         primary=True,
     ),
     PageVerb(
         "dispatch",
         gettext_lazy("Dispatch"),
         case_forms.DispatchForm,
-        (Verb.DISPATCH_CASE,),
         _dispatch,
         gettext_lazy("The case has been dispatched."),
-        transitions=(T.DISPATCH,),
-        holder=True,
         departments=True,
         primary=True,
     ),
@@ -278,28 +232,16 @@ _VERBS = [
         "sign",
         gettext_lazy("Sign for the case"),
         case_forms.SignForm,
-        (Verb.HANDLE_CASE,),
         _sign,
         gettext_lazy("Signed for."),
-        condition=lambda user, case: (
-            (
-                case.status == CaseStatus.DISPATCHED
-                and _has_assignment(user, case, (AssignmentStatus.PENDING,))
-            )
-            or _has_helper_assignment(user, case, (AssignmentStatus.PENDING,))
-        ),
         primary=True,
     ),
     PageVerb(
         "finish_part",
         gettext_lazy("Report our part done"),
         case_forms.NoteForm,
-        (Verb.HANDLE_CASE,),
         _finish_part,
         gettext_lazy("Your department's part has been recorded as done."),
-        condition=lambda user, case: _has_helper_assignment(
-            user, case, (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
-        ),
         check_version=False,
         primary=True,
     ),
@@ -307,142 +249,107 @@ _VERBS = [
         "resolve",
         gettext_lazy("Resolve"),
         case_forms.ResultForm,
-        (Verb.HANDLE_CASE,),
         _resolve,
         gettext_lazy("The case has been resolved."),
-        transitions=(T.RESOLVE,),
-        condition=lambda user, case: _has_assignment(user, case, (AssignmentStatus.SIGNED,), lead=True),
         primary=True,
     ),
     PageVerb(
         "verify",
         gettext_lazy("Verify the result"),
         case_forms.VerifyForm,
-        (Verb.VERIFY_CASE,),
         _verify,
         gettext_lazy("The check has been recorded."),
-        transitions=(T.VERIFY_OK,),
         primary=True,
     ),
     PageVerb(
         "rate",
         gettext_lazy("Record the return visit"),
         case_forms.RateForm,
-        (Verb.RATE_CASE,),
         _rate,
         gettext_lazy("The rating has been recorded."),
-        transitions=(T.RATE_SATISFIED,),
         primary=True,
     ),
     PageVerb(
         "resolve_in_grid",
         gettext_lazy("Resolve in the grid"),
         case_forms.ResultForm,
-        (Verb.RESOLVE_IN_GRID,),
         _resolve_in_grid,
         gettext_lazy("The case has been resolved in the grid."),
-        transitions=(T.RESOLVE_IN_GRID,),
-        condition=lambda user, case: case.grid_id is not None,
         primary=True,
     ),
     PageVerb(
         "close",
         gettext_lazy("Close without a rating"),
         case_forms.NoteForm,
-        (Verb.ACCEPT_CASE,),
         _close,
         gettext_lazy("The case has been closed."),
-        transitions=(T.CLOSE,),
-        holder=True,
     ),
     PageVerb(
         "reassign",
         gettext_lazy("Reassign"),
         case_forms.ReassignForm,
-        (Verb.DISPATCH_CASE,),
         _reassign,
         gettext_lazy("The case has been reassigned."),
-        transitions=(T.REASSIGN,),
-        holder=True,
         departments=True,
     ),
     PageVerb(
         "return",
         gettext_lazy("Return: not ours"),
         case_forms.ReasonForm,
-        (Verb.HANDLE_CASE,),
         _return,
         gettext_lazy("The case has been returned to the command center."),
-        transitions=(T.RETURN,),
-        condition=lambda user, case: _has_assignment(user, case, (AssignmentStatus.PENDING,), lead=True),
         danger=True,
     ),
     PageVerb(
         "escalate",
         gettext_lazy("Escalate to the higher center"),
         case_forms.ReasonForm,
-        (Verb.ESCALATE_CASE,),
         _escalate,
         gettext_lazy("The case has been escalated."),
-        transitions=(T.ESCALATE,),
-        holder=True,
     ),
     PageVerb(
         "reject",
         gettext_lazy("Reject"),
         case_forms.ReasonForm,
-        (Verb.ACCEPT_CASE,),
         _reject,
         gettext_lazy("The case has been rejected."),
-        transitions=(T.REJECT,),
-        holder=True,
         danger=True,
     ),
     PageVerb(
         "merge",
         gettext_lazy("Merge as a duplicate"),
         case_forms.MergeForm,
-        (Verb.ACCEPT_CASE,),
         _merge,
         gettext_lazy("The case has been merged into the master case."),
-        transitions=(T.MERGE,),
-        holder=True,
         danger=True,
     ),
     PageVerb(
         "request_time",
         gettext_lazy("Ask for more time or to stop the clock"),
         case_forms.TimeRequestForm,
-        (Verb.HANDLE_CASE,),
         _request_time,
         gettext_lazy("The request has been sent."),
-        condition=_can_request_time,
     ),
     PageVerb(
         "decide_time",
         gettext_lazy("Decide the time request"),
         case_forms.DecideTimeForm,
-        (Verb.APPROVE_CASE,),
         _decide_time,
         gettext_lazy("The decision has been recorded."),
-        condition=lambda user, case: pending_request(case) is not None,
         primary=True,
     ),
     PageVerb(
         "resume",
         gettext_lazy("Resume"),
         case_forms.NoteForm,
-        (Verb.APPROVE_CASE, Verb.HANDLE_CASE),
         _resume,
         gettext_lazy("The clock runs again."),
-        transitions=(T.RESUME,),
         primary=True,
     ),
     PageVerb(
         "supervise",
         gettext_lazy("Supervision order"),
         case_forms.SuperviseForm,
-        (Verb.SUPERVISE_CASE,),
         _supervise,
         gettext_lazy("The supervision order has been issued."),
     ),
@@ -450,7 +357,6 @@ _VERBS = [
         "urge",
         gettext_lazy("Send a reminder"),
         case_forms.NoteForm,
-        (Verb.URGE_CASE,),
         _urge,
         gettext_lazy("The reminder has been sent."),
         check_version=False,
@@ -459,39 +365,22 @@ _VERBS = [
         "comment",
         gettext_lazy("Comment"),
         case_forms.CommentForm,
-        (Verb.COMMENT_CASE,),
         _comment,
         gettext_lazy("The comment has been added."),
         check_version=False,
-        open_only=False,
     ),
 ]
 PAGE_VERBS: dict[str, PageVerb] = {verb.name: verb for verb in _VERBS}
 
 
 def permitted(user: User, page_verb: PageVerb, case: Case) -> bool:
-    for verb in page_verb.permissions:
-        if page_verb.holder and not can(user, verb, case.owner_area):
-            continue
-        if can(user, verb, case):
-            return True
-    return False
+    """May the policy let ``user`` post ``page_verb`` on ``case`` at all? (A move the workflow no longer allows is
+    then the action's conflict, not a 403.)"""
+    return allowed_by_policy(user, page_verb.name, case)
 
 
 def allowed_verbs(user: User, case: Case) -> list[PageVerb]:
-    """The action forms ``user`` may actually use on ``case`` now: the workflow allows the move, the policy
-    allows the user, and verb-specific facts agree (e.g. the user's department holds the assignment)."""
-    possible = set(available(case.status))
-    result = []
-    for page_verb in _VERBS:
-        if page_verb.transitions:
-            if not possible.intersection(page_verb.transitions):
-                continue
-        elif page_verb.open_only and not is_open(case.status):
-            continue
-        if not permitted(user, page_verb, case):
-            continue
-        if page_verb.condition is not None and not page_verb.condition(user, case):
-            continue
-        result.append(page_verb)
-    return result
+    """The action forms ``user`` may actually use on ``case`` now (``cases.verbs.permitted_verbs``), in the page's
+    order."""
+    names = set(permitted_verbs(user, case))
+    return [page_verb for page_verb in _VERBS if page_verb.name in names]

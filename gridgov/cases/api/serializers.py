@@ -375,6 +375,10 @@ class EmptySerializer(VerbSerializer):
     pass
 
 
+class PartSerializer(VerbSerializer):
+    note = serializers.CharField(max_length=4000, help_text="What your department did (协办完成).")
+
+
 class ExtensionSerializer(VerbSerializer):
     days = serializers.IntegerField(min_value=1, max_value=60, help_text="Working days.")
     reason = serializers.CharField()

@@ -27,17 +27,13 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Verb, can
 from gridgov.cases import actions
 from gridgov.cases.api import serializers as s
-from gridgov.cases.choices import CaseStatus, ExtensionStatus, RequestType
+from gridgov.cases.choices import RequestType
 from gridgov.cases.filters import CaseFilter
 from gridgov.cases.models import Case, Category, TimeRequest
 from gridgov.cases.selectors import visible_cases
-from gridgov.cases.workflow import Transition, available, is_open
-from gridgov.core.scope import Scope
+from gridgov.cases.verbs import permitted_verbs
 from gridgov.dispatch import actions as dispatch_actions
-from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus
 from gridgov.dispatch.models import Assignment
-from gridgov.geo.choices import AreaLevel
-from gridgov.geo.models import Area
 
 # --- Taxonomy (public) --------------------------------------------------------------------------------------------
 
@@ -101,139 +97,39 @@ def _detail(user: User, pk: int) -> dict[str, Any]:
 
 
 # --- Which verbs the user may do now ------------------------------------------------------------------------------
-# Mirrors the checks of the actions (permission, holder, own assignment, status) so that a listed verb never
-# answers 403; a test walks every verb against the actions to keep the two in step.
 
-#: (user, case, the case's permission scope, computed once) → may the user do the verb?
-Check = Callable[[User, Case, Scope], bool]
-
-
-@dataclass(frozen=True)
-class VerbRule:
-    transitions: (
-        frozenset[Transition] | None
-    )  # the verb needs one of these to be possible; None: no status move
-    allowed: Check
-
-
-def _holds(verb: Verb) -> Check:
-    """``timeline.require_holder``: the verb on the case *and* on the area that holds it."""
-    return lambda user, case, scope: can(user, verb, case.owner_area) and can(user, verb, scope)
-
-
-def _may(verb: Verb) -> Check:
-    return lambda user, case, scope: can(user, verb, scope)
-
-
-def _open_and(check: Check) -> Check:
-    return lambda user, case, scope: is_open(case.status) and check(user, case, scope)
-
-
-def _own_assignment(user: User, case: Case, statuses: tuple[str, ...]) -> Assignment | None:
-    """The user's department's assignment among ``statuses``, in the order ``dispatch.actions`` looks."""
-    for assignment in case.assignments.all():
-        if assignment.status in statuses and can(
-            user,
-            Verb.HANDLE_CASE,
-            Scope(area_path=case.area_path, department_ids=frozenset({assignment.department_id})),
-        ):
-            return assignment
-    return None
-
-
-def _can_sign(user: User, case: Case, scope: Scope) -> bool:
-    assignment = _own_assignment(user, case, (AssignmentStatus.PENDING,))
-    if assignment is None or not can(user, Verb.HANDLE_CASE, scope):
-        return False
-    if assignment.role == AssignmentRole.LEAD:
-        return Transition.SIGN in available(case.status)
-    return is_open(case.status)
-
-
-def _lead_assignment(statuses: tuple[str, ...]) -> Check:
-    def check(user: User, case: Case, scope: Scope) -> bool:
-        assignment = _own_assignment(user, case, statuses)
-        return (
-            assignment is not None
-            and assignment.role == AssignmentRole.LEAD
-            and can(user, Verb.HANDLE_CASE, scope)
-        )
-
-    return check
-
-
-def _can_request_time(user: User, case: Case, scope: Scope) -> bool:
-    return (
-        case.status in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS)
-        and can(user, Verb.HANDLE_CASE, scope)
-        and _own_assignment(user, case, (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)) is not None
-        and not any(r.status == ExtensionStatus.PENDING for r in case.time_requests.all())
-    )
-
-
-def _can_decide(user: User, case: Case, scope: Scope) -> bool:
-    return can(user, Verb.APPROVE_CASE, scope) and any(
-        r.status == ExtensionStatus.PENDING for r in case.time_requests.all()
-    )
-
-
-def _has_center_above(area: Area) -> bool:
-    node = area.parent
-    while node is not None:
-        if node.level in (AreaLevel.TOWN, AreaLevel.DISTRICT):
-            return True
-        node = node.parent
-    return False
-
-
-def _can_escalate(user: User, case: Case, scope: Scope) -> bool:
-    return _holds(Verb.ESCALATE_CASE)(user, case, scope) and _has_center_above(case.owner_area)
-
-
-def _can_resolve_in_grid(user: User, case: Case, scope: Scope) -> bool:
-    return case.grid_id is not None and can(user, Verb.RESOLVE_IN_GRID, scope)
-
-
-def _can_resume(user: User, case: Case, scope: Scope) -> bool:
-    return can(user, Verb.APPROVE_CASE, scope) or can(user, Verb.HANDLE_CASE, scope)
-
-
-T = Transition
-RULES: dict[str, VerbRule] = {
-    "accept": VerbRule(frozenset({T.ACCEPT}), _holds(Verb.ACCEPT_CASE)),
-    "reject": VerbRule(frozenset({T.REJECT}), _holds(Verb.ACCEPT_CASE)),
-    "merge": VerbRule(frozenset({T.MERGE}), _holds(Verb.ACCEPT_CASE)),
-    "resolve-in-grid": VerbRule(frozenset({T.RESOLVE_IN_GRID}), _can_resolve_in_grid),
-    "escalate": VerbRule(frozenset({T.ESCALATE}), _can_escalate),
-    "dispatch": VerbRule(frozenset({T.DISPATCH}), _holds(Verb.DISPATCH_CASE)),
-    "reassign": VerbRule(frozenset({T.REASSIGN}), _holds(Verb.DISPATCH_CASE)),
-    "sign": VerbRule(None, _can_sign),
-    "return": VerbRule(frozenset({T.RETURN}), _lead_assignment((AssignmentStatus.PENDING,))),
-    "resolve": VerbRule(frozenset({T.RESOLVE}), _lead_assignment((AssignmentStatus.SIGNED,))),
-    "request-extension": VerbRule(None, _can_request_time),
-    "request-suspension": VerbRule(None, _can_request_time),
-    "decide-request": VerbRule(None, _can_decide),
-    "resume": VerbRule(frozenset({T.RESUME}), _can_resume),
-    "verify": VerbRule(frozenset({T.VERIFY_OK}), _may(Verb.VERIFY_CASE)),
-    "rate": VerbRule(frozenset({T.RATE_SATISFIED}), _may(Verb.RATE_CASE)),
-    "close": VerbRule(frozenset({T.CLOSE}), _holds(Verb.ACCEPT_CASE)),
-    "supervise": VerbRule(None, _open_and(_may(Verb.SUPERVISE_CASE))),
-    "urge": VerbRule(None, _open_and(_may(Verb.URGE_CASE))),
-    "comment": VerbRule(None, _may(Verb.COMMENT_CASE)),
-    "reveal": VerbRule(None, _may(Verb.VIEW_PERSONAL_DATA)),
+#: API verb → the canonical verb of ``cases.verbs`` (the rules the staff case page reads too), in the order
+#: ``available_actions`` lists them.
+API_VERBS: dict[str, str] = {
+    "accept": "accept",
+    "reject": "reject",
+    "merge": "merge",
+    "resolve-in-grid": "resolve_in_grid",
+    "escalate": "escalate",
+    "dispatch": "dispatch",
+    "reassign": "reassign",
+    "sign": "sign",
+    "finish-part": "finish_part",
+    "return": "return",
+    "resolve": "resolve",
+    "request-extension": "request_time",
+    "request-suspension": "request_time",
+    "decide-request": "decide_time",
+    "resume": "resume",
+    "verify": "verify",
+    "rate": "rate",
+    "close": "close",
+    "supervise": "supervise",
+    "urge": "urge",
+    "comment": "comment",
+    "reveal": "reveal",
 }
 
 
 def available_actions(user: User, case: Case) -> list[str]:
-    """The API verbs ``user`` may perform on ``case`` now: ``workflow.available`` filtered by the same checks the
-    actions make."""
-    possible = set(available(case.status))
-    scope = case.permission_scope()
-    return [
-        verb
-        for verb, rule in RULES.items()
-        if (rule.transitions is None or rule.transitions & possible) and rule.allowed(user, case, scope)
-    ]
+    """The API verbs ``user`` may perform on ``case`` now (``cases.verbs.permitted_verbs``, by their API names)."""
+    permitted = set(permitted_verbs(user, case))
+    return [verb for verb, name in API_VERBS.items() if name in permitted]
 
 
 # --- List, report, detail, timeline, reveal -----------------------------------------------------------------------
@@ -389,6 +285,12 @@ def _sign(user: User, case: Case, d: Data) -> None:
     dispatch_actions.sign_case(actor=user, case=case, expected_version=d.get("version"))
 
 
+def _finish_part(user: User, case: Case, d: Data) -> None:
+    dispatch_actions.finish_helper_part(
+        actor=user, case=case, note=d["note"], expected_version=d.get("version")
+    )
+
+
 def _return(user: User, case: Case, d: Data) -> None:
     dispatch_actions.return_case(actor=user, case=case, reason=d["reason"], expected_version=d.get("version"))
 
@@ -486,6 +388,9 @@ VERBS: dict[str, VerbSpec] = {
     "dispatch": VerbSpec(s.DispatchSerializer, _dispatch, "Dispatch to a lead department and helpers (派遣)"),
     "reassign": VerbSpec(s.ReassignSerializer, _reassign, "Reassign to other departments (改派)"),
     "sign": VerbSpec(s.EmptySerializer, _sign, "Sign for the assignment (签收)"),
+    "finish-part": VerbSpec(
+        s.PartSerializer, _finish_part, "A helper department reports its part done (协办完成)"
+    ),
     "return": VerbSpec(s.ReasonSerializer, _return, "Return: not this department's (退回)"),
     "resolve": VerbSpec(s.ResultSerializer, _resolve, "Resolve with the result and photos (办结)"),
     "request-extension": VerbSpec(s.ExtensionSerializer, _request_extension, "Request an extension (延期)"),

@@ -475,6 +475,7 @@ def _payload(verb: str, town, case: Case, spare: Case) -> dict:
         "dispatch": {"lead": town.roads.code},
         "reassign": {"lead": town.justice.code, "reason": "改派"},
         "sign": {},
+        "finish-part": {"note": "本部门部分已完成"},
         "return": {"reason": "非本部门职责"},
         "resolve": {"result": "已办结"},
         "request-extension": {"days": 2, "reason": "等材料"},
