@@ -31,6 +31,7 @@ from gridgov.cases.workflow import Transition, available, is_open
 from gridgov.core.scope import Scope
 from gridgov.dispatch.choices import AssignmentRole, AssignmentStatus
 from gridgov.dispatch.models import Assignment
+from gridgov.dispatch.selectors import may_coordinate
 from gridgov.geo.choices import AreaLevel
 
 #: Assignments that still give their department work on the case (``dispatch.actions.OPEN_ASSIGNMENT``).
@@ -143,6 +144,12 @@ def _in_a_grid(user: User, facts: CaseFacts) -> bool:
     return facts.case.grid_id is not None
 
 
+def _can_coordinate(user: User, facts: CaseFacts) -> bool:
+    """``dispatch.actions.coordinate_case``: the dispatcher of the holding center or a leader of the area, on a
+    case that can take a team (accepted, reopened, dispatched, in progress)."""
+    return may_coordinate(user, facts.case)
+
+
 T = Transition
 V = Verb
 VERB_RULES: dict[str, VerbRule] = {
@@ -155,6 +162,7 @@ VERB_RULES: dict[str, VerbRule] = {
     ),
     "dispatch": VerbRule((V.DISPATCH_CASE,), frozenset({T.DISPATCH}), holder=True),
     "reassign": VerbRule((V.DISPATCH_CASE,), frozenset({T.REASSIGN}), holder=True),
+    "coordinate": VerbRule((V.DISPATCH_CASE, V.SUPERVISE_CASE), condition=_can_coordinate),
     "sign": VerbRule((V.HANDLE_CASE,), condition=_can_sign),
     "finish_part": VerbRule((V.HANDLE_CASE,), condition=_can_finish_part),
     "return": VerbRule(
@@ -176,6 +184,11 @@ VERB_RULES: dict[str, VerbRule] = {
     "comment": VerbRule((V.COMMENT_CASE,), open_only=False),
     "reveal": VerbRule((V.VIEW_PERSONAL_DATA,), open_only=False),
 }
+
+
+#: Verbs the API offers that the staff case page does not show as a form: personal data is revealed with the page's
+#: own button, and a team is formed on the coordination page (``/dispatch/coordination/<case>/``).
+API_ONLY = frozenset({"reveal", "coordinate"})
 
 
 def _facts(case: Case | CaseFacts) -> CaseFacts:

@@ -371,6 +371,15 @@ class ReassignSerializer(VerbSerializer):
     reason = serializers.CharField()
 
 
+class CoordinateSerializer(VerbSerializer):
+    lead = _department(help_text="Code of the lead department (主办).")
+    helpers = _department(many=True, help_text="Codes of the helper departments (协办), at least one.")
+    deadline = serializers.DateTimeField(
+        help_text="The joint deadline, ISO 8601; without an offset it is Asia/Shanghai time."
+    )
+    instruction = serializers.CharField(help_text="What the center asks of the team (联动指挥).")
+
+
 class EmptySerializer(VerbSerializer):
     pass
 

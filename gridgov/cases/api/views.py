@@ -108,6 +108,7 @@ API_VERBS: dict[str, str] = {
     "escalate": "escalate",
     "dispatch": "dispatch",
     "reassign": "reassign",
+    "coordinate": "coordinate",
     "sign": "sign",
     "finish-part": "finish_part",
     "return": "return",
@@ -259,6 +260,18 @@ def _escalate(user: User, case: Case, d: Data) -> None:
     actions.escalate_case(actor=user, case=case, reason=d["reason"], expected_version=d.get("version"))
 
 
+def _coordinate(user: User, case: Case, d: Data) -> None:
+    dispatch_actions.coordinate_case(
+        actor=user,
+        case=case,
+        lead=d["lead"],
+        helpers=d["helpers"],
+        deadline=d["deadline"],
+        instruction=d["instruction"],
+        expected_version=d.get("version"),
+    )
+
+
 def _dispatch(user: User, case: Case, d: Data) -> None:
     dispatch_actions.dispatch_case(
         actor=user,
@@ -387,6 +400,9 @@ VERBS: dict[str, VerbSpec] = {
     "escalate": VerbSpec(s.ReasonSerializer, _escalate, "Escalate to the parent command center (上报)"),
     "dispatch": VerbSpec(s.DispatchSerializer, _dispatch, "Dispatch to a lead department and helpers (派遣)"),
     "reassign": VerbSpec(s.ReassignSerializer, _reassign, "Reassign to other departments (改派)"),
+    "coordinate": VerbSpec(
+        s.CoordinateSerializer, _coordinate, "Coordinate: a lead and helpers with a joint deadline (联动指挥)"
+    ),
     "sign": VerbSpec(s.EmptySerializer, _sign, "Sign for the assignment (签收)"),
     "finish-part": VerbSpec(
         s.PartSerializer, _finish_part, "A helper department reports its part done (协办完成)"

@@ -449,7 +449,7 @@ def test_available_actions_dispatcher_versus_handler(town):
     ]  # not the holder: no escalate
     assert _actions(town.leader, case) == ["supervise", "urge", "comment"]
     case = _dispatched(town)
-    assert _actions(town.dispatcher, case) == ["reassign", "urge", "comment", "reveal"]
+    assert _actions(town.dispatcher, case) == ["reassign", "coordinate", "urge", "comment", "reveal"]
     assert _actions(town.handler, case) == [
         "sign", "return", "request-extension", "request-suspension", "comment", "reveal",
     ]  # fmt: skip
@@ -461,7 +461,14 @@ def test_available_actions_dispatcher_versus_handler(town):
         actor=town.handler, case=case, kind=TimeRequest.KIND_EXTENSION, days=2, reason="等材料"
     )
     assert _actions(town.handler, case) == ["resolve", "comment", "reveal"]
-    assert _actions(town.dispatcher, case) == ["reassign", "decide-request", "urge", "comment", "reveal"]
+    assert _actions(town.dispatcher, case) == [
+        "reassign",
+        "coordinate",
+        "decide-request",
+        "urge",
+        "comment",
+        "reveal",
+    ]
 
 
 def _payload(verb: str, town, case: Case, spare: Case) -> dict:
@@ -474,6 +481,12 @@ def _payload(verb: str, town, case: Case, spare: Case) -> dict:
         "escalate": {"reason": "需上级协调"},
         "dispatch": {"lead": town.roads.code},
         "reassign": {"lead": town.justice.code, "reason": "改派"},
+        "coordinate": {
+            "lead": town.roads.code,
+            "helpers": [town.justice.code],
+            "deadline": (timezone.now() + timedelta(days=5)).isoformat(),
+            "instruction": "联合处置",
+        },
         "sign": {},
         "finish-part": {"note": "本部门部分已完成"},
         "return": {"reason": "非本部门职责"},

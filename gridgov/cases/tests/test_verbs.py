@@ -16,7 +16,7 @@ from gridgov.cases.api.views import API_VERBS
 from gridgov.cases.models import Case, TimeRequest
 from gridgov.cases.page_verbs import PAGE_VERBS, allowed_verbs
 from gridgov.cases.tests.test_api import _resolved, _signed, _stages, api
-from gridgov.cases.verbs import VERB_RULES, permitted_verbs
+from gridgov.cases.verbs import API_ONLY, VERB_RULES, permitted_verbs
 from gridgov.dispatch import actions as dispatch_actions
 from gridgov.dispatch.tests.test_coordination import _accepted, _coordinate
 from gridgov.testing.factories import UserFactory, grant
@@ -64,10 +64,10 @@ def test_the_api_and_the_case_page_offer_the_same_verbs(client, town) -> None:
             response = api(user).get(f"/api/v1/cases/{case.number}/")
             if response.status_code != 200:
                 continue
-            from_api = {API_VERBS[verb] for verb in response.json()["available_actions"]} - {"reveal"}
+            from_api = {API_VERBS[verb] for verb in response.json()["available_actions"]} - API_ONLY
             on_page = {verb.name for verb in allowed_verbs(user, case)}
             assert from_api == on_page, (user.username, case.status, sorted(from_api ^ on_page))
-            assert on_page == set(permitted_verbs(user, case)) - {"reveal"}
+            assert on_page == set(permitted_verbs(user, case)) - API_ONLY
             if user != town.resident:  # residents follow their cases on the resident pages
                 assert _page_shown(client, user, case) == on_page, (user.username, case.status)
             offered |= on_page
@@ -77,7 +77,7 @@ def test_the_api_and_the_case_page_offer_the_same_verbs(client, town) -> None:
 
 
 def test_every_verb_has_one_rule_and_every_name_maps_to_it():
-    assert set(PAGE_VERBS) | {"reveal"} == set(VERB_RULES)
+    assert set(PAGE_VERBS) | API_ONLY == set(VERB_RULES)
     assert set(API_VERBS.values()) == set(VERB_RULES)
 
 
@@ -136,3 +136,45 @@ def test_a_helper_reports_its_part_through_the_api(town):
     assert "finish-part" not in response.json()["available_actions"]
     justice = next(a for a in response.json()["assignments"] if a["role"] == "helper")
     assert justice["status"] == "resolved"
+
+
+def test_the_center_or_a_leader_forms_a_team_through_the_api(town):
+    """联动指挥 through the API: the holding center's dispatcher or a leader of the area; every error named."""
+    case = _accepted(town)
+    url = f"/api/v1/cases/{case.number}/coordinate/"
+    deadline = "2026-12-10T17:30:00+08:00"
+    team = {
+        "lead": town.roads.code,
+        "helpers": [town.justice.code],
+        "deadline": deadline,
+        "instruction": "联合处置",
+    }
+    assert "coordinate" in api(town.leader).get(f"/api/v1/cases/{case.number}/").json()["available_actions"]
+    # The grid worker sees the case but forms no team.
+    assert (
+        "coordinate" not in api(town.worker).get(f"/api/v1/cases/{case.number}/").json()["available_actions"]
+    )
+
+    no_helpers = api(town.dispatcher).post(url, {**team, "helpers": []}, format="json")
+    assert no_helpers.status_code == 400 and "helpers" in no_helpers.json()["error"]["fields"]
+    assert api(town.dispatcher).post(url, {**team, "deadline": "明天"}, format="json").status_code == 400
+    assert api(town.worker).post(url, team, format="json").status_code == 403
+    stale = api(town.dispatcher).post(url, {**team, "version": case.version - 1}, format="json")
+    assert stale.status_code == 409
+
+    response = api(town.leader).post(url, {**team, "version": case.version}, format="json")
+    assert response.status_code == 200, response.content
+    detail = response.json()
+    assert detail["status"] == "dispatched"
+    roles = sorted((a["role"], a["department"]) for a in detail["assignments"] if a["status"] == "pending")
+    assert [role for role, _department in roles] == ["helper", "lead"]
+    assert Case.objects.get(pk=case.pk).events.filter(verb="coordinate").count() == 1
+    # Closed: no team any more.
+    closed = Case.objects.get(pk=_stages(town)[-1].pk)
+    assert closed.status == "closed"
+    assert (
+        api(town.dispatcher)
+        .post(f"/api/v1/cases/{closed.number}/coordinate/", team, format="json")
+        .status_code
+        == 409
+    )
