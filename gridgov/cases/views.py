@@ -44,6 +44,7 @@ from gridgov.cases.page_verbs import (
     permitted,
 )
 from gridgov.cases.selectors import Queue, active_categories, queue_counts, visible_cases, work_queue
+from gridgov.cases.verbs import may
 from gridgov.cases.workflow import TERMINAL
 from gridgov.core.exceptions import Conflict
 from gridgov.core.masking import mask_phone
@@ -223,6 +224,7 @@ def _detail_context(
         "pending_request": pending_request(case),
         "panels": panels,
         "can_merge": any(panel.verb.name == "merge" for panel in panels),
+        "can_coordinate": may(user, "coordinate", case),
         "grid_feature": _grid_feature(case),
         "has_point": case.lat is not None and case.lon is not None,
     }
