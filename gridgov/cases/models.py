@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases.choices import (
@@ -18,6 +17,7 @@ from gridgov.cases.choices import (
     RequestType,
     Satisfaction,
 )
+from gridgov.core.bilingual import in_active_language
 from gridgov.core.models import TimelineEvent, TimeStampedModel
 from gridgov.core.scope import Scope
 
@@ -52,16 +52,13 @@ class Category(TimeStampedModel):
     @property
     def display_name(self) -> str:
         """The name in the active language (the Chinese name is the reference)."""
-        if self.name_en and (translation.get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return in_active_language(self.name, self.name_en)
 
     @property
     def description(self) -> str:
         """The scope text shown to dispatchers and residents, in the active language."""
-        english = (translation.get_language() or "").startswith("en")
-        scope_in = self.scope_in_en if english and self.scope_in_en else self.scope_in
-        scope_out = self.scope_out_en if english and self.scope_out_en else self.scope_out
+        scope_in = in_active_language(self.scope_in, self.scope_in_en)
+        scope_out = in_active_language(self.scope_out, self.scope_out_en)
         if scope_out:
             return f"{scope_in}\n{_('Not here')}: {scope_out}"
         return scope_in

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.bilingual import in_active_language
 from gridgov.core.models import TimeStampedModel
 
 
@@ -83,15 +83,11 @@ class Topic(TimeStampedModel):
     @property
     def display_name(self) -> str:
         """The name in the active language (the Chinese name is the reference)."""
-        if self.name_en and (translation.get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return in_active_language(self.name, self.name_en)
 
     @property
     def display_description(self) -> str:
-        if self.description_en and (translation.get_language() or "").startswith("en"):
-            return self.description_en
-        return self.description
+        return in_active_language(self.description, self.description_en)
 
     def in_season(self, month: int) -> bool:
         """True when ``month`` (1–12) lies in the topic's season, or the topic has none."""

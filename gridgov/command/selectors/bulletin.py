@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Case as Choose
 from django.db.models import Count, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncDate
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.cases.choices import CaseStatus, Channel, Priority, RequestType
@@ -30,6 +30,7 @@ from gridgov.cases.models import Case, CaseEvent, Category
 from gridgov.command.periods import Period
 from gridgov.command.selectors.areas import level_below
 from gridgov.command.selectors.indicators import Figures, Row, area_summary, cases_behind, table
+from gridgov.core.bilingual import in_active_language
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
 
@@ -500,7 +501,7 @@ def _notable(
             title=values["title"],
             place=places.get(values["area_path"], ""),
             status=str(CaseStatus(values["status"]).label) if values["status"] in CaseStatus.values else "",
-            category=_category_name(values["category__name"], values["category__name_en"]),
+            category=in_active_language(values["category__name"], values["category__name_en"]),
             reported_at=timezone.localtime(values["reported_at"]),
             note=note,
         )
@@ -541,13 +542,6 @@ def _notable(
             [listed(c, overdue_note(c)) for c in overdue_list],
         ),
     ]
-
-
-def _category_name(name: str | None, name_en: str | None) -> str:
-    """As ``Category.display_name``: the English name when the language is English and there is one."""
-    if name_en and (translation.get_language() or "").startswith("en"):
-        return name_en
-    return name or ""
 
 
 def _places(area: Area, paths: list[str]) -> dict[str, str]:

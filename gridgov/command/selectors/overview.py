@@ -29,7 +29,7 @@ from urllib.parse import quote
 from django.db import models
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,7 @@ from gridgov.cases.models import Case
 from gridgov.cases.workflow import TERMINAL
 from gridgov.command.periods import Period
 from gridgov.command.selectors.indicators import AREA, RUNNING, Figures, area_summary, conditions
+from gridgov.core.bilingual import in_active_language
 from gridgov.core.lookups import plain
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
@@ -182,12 +183,6 @@ def _url_maker() -> Any:
     template = reverse("cases:detail", args=[marker])
     head, tail = template.split(marker)
     return lambda number: f"{head}{quote(number)}{tail}"
-
-
-def _category_name(name: str | None, name_en: str | None) -> str:
-    if name_en and (translation.get_language() or "").startswith("en"):
-        return name_en
-    return name or ""
 
 
 # --- Headline numbers ---------------------------------------------------------------------------------------------
@@ -545,7 +540,7 @@ def map_layer(
                 "lon": lon,
                 "colour": colour,
                 "urgent": priority == Priority.URGENT,
-                "category": _category_name(name, name_en),
+                "category": in_active_language(name, name_en),
                 "url": url(number),
             }
             for pk, number, lat, lon, colour, priority, name, name_en in sorted(rows, key=lambda r: -r[0])
@@ -699,7 +694,7 @@ def feed(
                 id=pk,
                 number=number,
                 title=title,
-                category=_category_name(name, name_en),
+                category=in_active_language(name, name_en),
                 place=grid_name or address or "",
                 status=status,
                 status_label=str(labels.get(status, status)),

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from gridgov.cases.choices import CaseStatus, OwnerLevel, RequestType
 from gridgov.cases.models import Category
+from gridgov.core.bilingual import english_active
 from gridgov.core.masking import mask_address, mask_personal_text
 from gridgov.intake.open311.dates import w3c
 from gridgov.intake.open311.selectors import CLOSED_STATUSES
-from gridgov.intake.open311.services import english, service_info
+from gridgov.intake.open311.services import service_info
 
 
 def service_notice(category: Category | None) -> str:
@@ -41,7 +42,7 @@ class RequestFormatter:
     facts are looked up once per response, not once per row."""
 
     def __init__(self) -> None:
-        self.english = english()
+        self.english = english_active()
         self.status_labels = {value: str(label) for value, label in CaseStatus.choices}
         self.not_public = _("The description of this kind of request is not public.")
         self.merged = _("%(status)s: see the request it was merged into.") % {

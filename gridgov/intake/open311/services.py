@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gridgov.cases.choices import RequestType
 from gridgov.cases.models import Category
+from gridgov.core.bilingual import english_active
 from gridgov.intake.open311.dates import parse_w3c
 
 SERVICES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
@@ -32,10 +32,6 @@ MAX_LENGTH = {"string": 255, "text": 4000}
 REQUEST_TYPE = "request_type"
 
 
-def english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 @dataclass(frozen=True)
 class Name:
     """A text in Chinese (the reference) and English."""
@@ -44,7 +40,7 @@ class Name:
     en: str = ""
 
     def __str__(self) -> str:
-        return self.en if english() and self.en else self.zh
+        return self.en if english_active() and self.en else self.zh
 
     @classmethod
     def of(cls, value: Any) -> Name:
@@ -96,7 +92,7 @@ class ServiceInfo:
 
     @property
     def keywords(self) -> str:
-        words = self.keywords_en if english() and self.keywords_en else self.keywords_zh
+        words = self.keywords_en if english_active() and self.keywords_en else self.keywords_zh
         return ", ".join(words)
 
 
