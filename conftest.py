@@ -31,12 +31,15 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_grid_index() -> None:
-    """Tests build areas directly with the ORM (not through geo.actions, which invalidate the index on commit)
-    and roll them back afterwards, so each test starts with an index rebuilt from its own data."""
-    from gridgov.geo.index import forget_grid_index
+def _fresh_process_caches() -> None:
+    """Tests build areas, categories, keys and accounts directly with the ORM (not through the actions, which
+    announce their changes) and roll them back afterwards, so each test starts with every per-process cache
+    (``core.stamps.Stamped``: the grid index, reference tables) rebuilt from its own data. The triage model is
+    read from files and costly to load: the triage tests, which create model versions, forget it themselves."""
+    from gridgov.core.stamps import forget_all
+    from gridgov.triage.registry import STAMP_KEY
 
-    forget_grid_index()
+    forget_all(keep=[STAMP_KEY])
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.choices import Role
-from gridgov.accounts.models import User
+from gridgov.accounts.models import RoleGrant, User
 from gridgov.accounts.permissions import POLICY, Rule, Verb, can, grants_of
 from gridgov.core.scope import path_prefixes
+from gridgov.core.stamps import Stamped
 from gridgov.geo.choices import AreaLevel
+from gridgov.geo.index import AREAS_STAMP
 from gridgov.geo.models import Area
 
 #: Levels of a command center: the areas work orders can be imported for.
 CENTER_LEVELS = (AreaLevel.TOWN, AreaLevel.DISTRICT, AreaLevel.CITY)
+STAFF_STAMP = "gridgov:accounts:staff"
 
 
 def command_actor(username: str | None) -> User:
@@ -64,6 +67,29 @@ def handlers_of(department_id: int, *, area_path: str = "") -> QuerySet[User]:
 def dispatchers_of(center: Area) -> QuerySet[User]:
     """The dispatchers of the command center of ``center`` (a town or district)."""
     return User.objects.filter(is_active=True, grants__role=Role.DISPATCHER, grants__area=center).distinct()
+
+
+def _no_holders() -> dict[int, tuple[User, ...]]:
+    return {}
+
+
+#: Who holds which grid or center, filled area by area and kept per process until an account or a grant changes
+#: (or the areas do): every report tells them.
+_holders: Stamped[dict[int, tuple[User, ...]]] = Stamped(STAFF_STAMP, _no_holders, also=[AREAS_STAMP])
+_holders.follow(User, RoleGrant, ignore_fields=["last_login"])
+
+
+def holders_of_area(area: Area) -> tuple[User, ...]:
+    """Whoever holds a case held by ``area`` when no department does: a grid's workers, a center's dispatchers.
+
+    The users are shared by every request of the process: read them, never change them.
+    """
+    cache = _holders.get()
+    users = cache.get(area.pk)
+    if users is None:
+        users = tuple(grid_workers_of(area) if area.is_grid else dispatchers_of(area))
+        cache[area.pk] = users
+    return users
 
 
 def leaders_over(area_path: str) -> QuerySet[User]:

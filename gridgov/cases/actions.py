@@ -85,19 +85,30 @@ def save_category(*, actor: User, code: str, values: dict[str, object]) -> Categ
 
 
 def next_case_number(*, town: Area | None, at: datetime) -> str:
-    """``PREFIX-YYYYMMDD-NNNN``, numbered per prefix and local day under a row lock (no gaps from races)."""
+    """``PREFIX-YYYYMMDD-NNNN``, numbered per prefix and local day, without gaps or repeats under concurrency.
+
+    One statement takes the next number: an insert of the day's counter that, when the row exists, increments it
+    instead (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35). The row stays locked
+    until the caller's transaction ends, so a rolled-back report gives its number back.
+    """
     prefix = (town.case_prefix if town is not None and town.case_prefix else "") or settings.GRIDGOV[
         "CASE_NUMBER_PREFIX"
     ]
     day = timezone.localtime(at).date()
-    # Within a caller's transaction no savepoint: nothing here is worth keeping if the caller fails.
-    with transaction.atomic(savepoint=False):
-        counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
-            prefix=prefix, day=day
-        )
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{prefix}-{day:%Y%m%d}-{counter.last:04d}"
+    connection = transaction.get_connection()
+    table, prefix_column, day_column, last = (
+        connection.ops.quote_name(name)
+        for name in (CaseNumberCounter._meta.db_table, "prefix", "day", "last")
+    )
+    # Only the model's own table and column names are interpolated; the values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({prefix_column}, {day_column}, {last}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({prefix_column}, {day_column}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, connection.ops.adapt_datefield_value(day)])
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{day:%Y%m%d}-{number:04d}"
 
 
 def _town_of(area: Area) -> Area | None:

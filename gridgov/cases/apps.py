@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from gridgov.cases import selectors  # noqa: F401 - the category cache follows every category save
         from gridgov.cases.actions import recompute_provisional
         from gridgov.core.calendar import register_recompute_hook
 

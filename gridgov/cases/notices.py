@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.selectors import dispatchers_of, grid_workers_of, handlers_of, leaders_over
+from gridgov.accounts.selectors import handlers_of, holders_of_area, leaders_over
 from gridgov.cases.choices import Priority
 from gridgov.cases.models import Case
 from gridgov.dispatch.choices import AssignmentStatus
@@ -47,9 +47,7 @@ def handlers_of_case(case: Case, *, lead_only: bool = False) -> list[User]:
 
 def center_staff(case: Case) -> list[User]:
     """Whoever holds the case when no department does: the grid's workers or the center's dispatchers."""
-    if case.owner_area.is_grid:
-        return list(grid_workers_of(case.owner_area))
-    return list(dispatchers_of(case.owner_area))
+    return list(holders_of_area(case.owner_area))
 
 
 def assigned(actor: User, case: Case) -> None:
@@ -70,7 +68,7 @@ def arrived(actor: User | None, case: Case) -> None:
         while center is not None and center.level not in (AreaLevel.TOWN, AreaLevel.DISTRICT):
             center = center.parent
         if center is not None:
-            recipients += [u for u in dispatchers_of(center) if u not in recipients]
+            recipients += [u for u in holders_of_area(center) if u not in recipients]
     _send(actor, recipients, "urgent", _("URGENT case %(number)s: %(title)s") % _fmt(case), case)
 
 

@@ -11,12 +11,34 @@ from gridgov.accounts.permissions import Verb, grants_of, scope_q
 from gridgov.cases.choices import AlertLevel, CaseStatus
 from gridgov.cases.models import Case, Category
 from gridgov.cases.workflow import TERMINAL
+from gridgov.core.stamps import Stamped
 from gridgov.dispatch.choices import AssignmentStatus
 from gridgov.dispatch.models import Assignment
 
+CATEGORIES_STAMP = "gridgov:cases:categories"
 OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
 #: Assignments that let a department see the case (also after it resolved it: verification may send it back).
 VISIBLE_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED, AssignmentStatus.RESOLVED)
+
+
+def _load_categories() -> dict[str, Category]:
+    return {category.code: category for category in Category.objects.all()}
+
+
+#: Every category by code, kept per process until one is saved or deleted: each report reads its category.
+_categories: Stamped[dict[str, Category]] = Stamped(CATEGORIES_STAMP, _load_categories)
+_categories.follow(Category)
+
+
+def category_by_code(code: str, *, active_only: bool = True) -> Category | None:
+    """The category with ``code`` (an active one unless ``active_only`` is false), from the process's copy.
+
+    The instance is shared by every request of the process: read it, use it as a foreign key, never change it.
+    """
+    category = _categories.get().get(code)
+    if category is None or (active_only and not category.is_active):
+        return None
+    return category
 
 
 def active_categories() -> QuerySet[Category]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, F, Lookup, Value
+from django.db.models import CharField, F, Func, Lookup, Value
 from django.db.models.functions import Concat
 
 
@@ -48,3 +48,14 @@ def plain(field: str) -> Concat:
     Use it as ``.values(key=plain("area_path"))``.
     """
     return Concat(F(field), Value(""), output_field=CharField())
+
+
+class NotIndexed(Func):
+    """A column the SQLite planner must not pick an index for: ``+column`` (a no-op that keeps the value, type
+    and order). Where a query filters on two ranges (a point's box and a time window) SQLite, without statistics
+    on value distributions, may walk the wrong index; PostgreSQL's planner has them and gets the column as is."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)

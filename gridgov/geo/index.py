@@ -23,10 +23,7 @@ area import commits) changes it, and each process re-reads it at most once per s
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,18 +31,18 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gridgov.core.stamps import bump_stamp, read_stamp
+from gridgov.core.stamps import Stamped
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.geometry import load_boundary
 
 #: Average number of cells per grid; more cells means fewer mixed cells (faster lookups) but a slower build.
 CELLS_PER_GRID = 64
 MAX_CELLS = 4_000_000
-VERSION_CACHE_KEY = "gridgov:geo:grid-index-version"
+#: The stamp of the areas: changed when an import or an edit of areas commits.
+AREAS_STAMP = "gridgov:geo:grid-index-version"
 #: How often (seconds) a process re-reads the version stamp.
 RECHECK_SECONDS = 1.0
 
-logger = logging.getLogger(__name__)
 
 _EMPTY = -1
 _MIXED = -2
@@ -275,14 +272,9 @@ class GridIndex:
 
 # --- The process-wide index -------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_index: GridIndex | None = None
-_index_version: str | None = None
-_checked_at = float("-inf")
-
-
-def _current_version() -> str:
-    return read_stamp(VERSION_CACHE_KEY)
+_stamped: Stamped[GridIndex] = Stamped(
+    AREAS_STAMP, lambda: GridIndex.from_database(), recheck_seconds=RECHECK_SECONDS
+)
 
 
 def get_grid_index() -> GridIndex:
@@ -291,27 +283,7 @@ def get_grid_index() -> GridIndex:
     While one thread rebuilds, the others keep answering from the index they have. If the stamp cannot be
     reached, the current index keeps serving (stale boundaries are better than no grid at all).
     """
-    global _index, _index_version, _checked_at
-    index = _index
-    if index is not None and time.monotonic() - _checked_at < RECHECK_SECONDS:
-        return index
-    if index is not None and not _lock.acquire(blocking=False):
-        return index
-    if index is None:
-        _lock.acquire()
-    try:
-        try:
-            version: str | None = _current_version()
-        except Exception:
-            logger.warning("grid index: cannot read the version stamp", exc_info=True)
-            version = _index_version
-        if _index is None or version != _index_version:
-            _index = GridIndex.from_database()
-            _index_version = version
-        _checked_at = time.monotonic()
-        return _index
-    finally:
-        _lock.release()
+    return _stamped.get()
 
 
 def current_index_version() -> str:
@@ -319,20 +291,15 @@ def current_index_version() -> str:
 
     Other per-process structures built from the areas (the triage gazetteer) rebuild when it changes.
     """
-    get_grid_index()
-    return _index_version or ""
+    return _stamped.version
 
 
 def invalidate_grid_index() -> None:
     """Make every process rebuild its index on its next lookup (this one immediately)."""
-    bump_stamp(VERSION_CACHE_KEY)
-    forget_grid_index()
+    _stamped.changed()
 
 
 def forget_grid_index() -> None:
     """This process rebuilds its index on its next lookup, whatever the stamp says (tests that build areas
     directly and roll them back)."""
-    global _index, _checked_at
-    with _lock:
-        _index = None
-        _checked_at = float("-inf")
+    _stamped.forget()

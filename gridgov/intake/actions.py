@@ -29,6 +29,7 @@ from gridgov.accounts.models import User
 from gridgov.cases import actions as case_actions
 from gridgov.cases.choices import Priority, RequestType
 from gridgov.cases.models import Case, Category
+from gridgov.cases.selectors import category_by_code
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.geometry import to_wgs84
 from gridgov.geo.models import Area
@@ -114,7 +115,7 @@ def submit_report(*, actor: User | None, intake: Intake) -> Submitted:
     applied: list[str] = []
     category = intake.category
     if category is None and result.confidence >= float(settings.GRIDGOV["TRIAGE_AUTO_APPLY"]):
-        category = Category.objects.filter(code=result.category, is_active=True).first()
+        category = category_by_code(result.category)
         if category is not None:
             applied.append("category")
     priority = intake.priority or Priority.NORMAL

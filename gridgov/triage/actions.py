@@ -26,7 +26,12 @@ def record_suggestion(*, case: Case, result: TriageResult, applied: list[str]) -
     """Keep triage's advice on a new case (called inside the intake transaction that created the case)."""
     duplicate = None
     if result.duplicate_of:
-        duplicate = Case.objects.filter(number=result.duplicate_of).exclude(pk=case.pk).first()
+        duplicate = (
+            Case.objects.filter(number=result.duplicate_of)
+            .exclude(pk=case.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
     return Suggestion.objects.create(
         case=case,
         model_version=result.model_version,
@@ -39,7 +44,7 @@ def record_suggestion(*, case: Case, result: TriageResult, applied: list[str]) -
         request_type_score=result.request_type_score,
         place_source=result.place_source,
         place_names=result.place_names,
-        duplicate_of=duplicate,
+        duplicate_of_id=duplicate,
         duplicate_similarity=result.duplicate_similarity if duplicate is not None else None,
         applied=applied,
     )

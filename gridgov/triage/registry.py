@@ -11,14 +11,12 @@ most every ``RECHECK_SECONDS`` (``gridgov triage train`` in another process chan
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-from gridgov.core.stamps import bump_stamp, read_stamp
+from gridgov.core.stamps import Stamped
 from gridgov.triage.corpus import corpus_digest, load_corpus
 from gridgov.triage.model import TriageModel
 
@@ -81,43 +79,19 @@ def load_current() -> LoadedModel:
     return bootstrap_model()
 
 
-_loaded: LoadedModel | None = None
-_stamp: str | None = None
-_checked_at = float("-inf")
-_lock = threading.Lock()
-
-
-def _read_stamp() -> str:
-    return read_stamp(STAMP_KEY)
+_stamped: Stamped[LoadedModel] = Stamped(STAMP_KEY, load_current, recheck_seconds=RECHECK_SECONDS)
 
 
 def get_model() -> LoadedModel:
-    global _loaded, _stamp, _checked_at
-    loaded = _loaded
-    if loaded is not None and time.monotonic() - _checked_at < RECHECK_SECONDS:
-        return loaded
-    with _lock:
-        try:
-            stamp: str | None = _read_stamp()
-        except Exception:
-            logger.warning("triage: cannot read the model stamp", exc_info=True)
-            stamp = _stamp
-        if _loaded is None or stamp != _stamp:
-            _loaded = load_current()
-            _stamp = stamp
-        _checked_at = time.monotonic()
-        return _loaded
+    """The model this process answers with, reloaded when another process changed the current version."""
+    return _stamped.get()
 
 
 def model_changed() -> None:
     """Every process loads the current version on its next triage (this one at once)."""
-    bump_stamp(STAMP_KEY)
-    forget_model()
+    _stamped.changed()
 
 
 def forget_model() -> None:
     """This process loads the current version on its next triage, whatever the stamp says (tests)."""
-    global _loaded, _checked_at
-    with _lock:
-        _loaded = None
-        _checked_at = float("-inf")
+    _stamped.forget()

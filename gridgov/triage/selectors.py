@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, QuerySet
 from django.utils.translation import gettext_lazy
 
+from gridgov.core.lookups import NotIndexed
 from gridgov.geo.geometry import box_around
 from gridgov.triage.corpus import Example
 from gridgov.triage.duplicates import DuplicateRules
+
+if TYPE_CHECKING:
+    from gridgov.cases.models import Case
 
 #: At most this many candidates are compared per report (the most recent first).
 MAX_CANDIDATES = 200
@@ -29,34 +33,44 @@ def duplicate_rows(
 ) -> list[dict[str, Any]]:
     """Open cases near the point (a box of the radius) or in the grid, reported within the window before ``at``."""
     from gridgov.cases.models import Case
-    from gridgov.cases.workflow import TERMINAL
 
-    where = Q()
+    # Two indexed searches joined by UNION (an OR of both would make the planner walk the whole week's cases by
+    # report time): cases in the box around the point, by the (lat, lon) index; cases of the grid, by the
+    # (grid, reported_at) index — with a point, only those without coordinates (the others are in the box or too
+    # far); without one, all of them.
+    branches: list[QuerySet[Case]] = []
     if lat is not None and lon is not None:
         lats, lons = box_around(lat, lon, rules.radius_m)
-        where |= Q(lat__range=lats, lon__range=lons)
+        # The window is tested on an unindexed copy of the time here: the box is the narrow condition.
+        near = Case.objects.filter(lat__range=lats, lon__range=lons)
+        branches.append(near.alias(at=NotIndexed(F("reported_at"), output_field=DateTimeField())))
     if grid is not None:
         from gridgov.geo.selectors import grid_by_code
 
         area = grid_by_code(grid)
         if area is not None:
-            where |= Q(grid_id=area.pk)
-    if not where:
+            in_grid = Case.objects.filter(grid_id=area.pk)
+            branches.append(
+                in_grid.filter(lat__isnull=True) if lat is not None and lon is not None else in_grid
+            )
+    if not branches:
         return []
-    cases = Case.objects.filter(where, reported_at__gte=at - rules.window, reported_at__lte=at).exclude(
-        status__in=TERMINAL
-    )
-    if exclude_case is not None:
-        cases = cases.exclude(pk=exclude_case)
+    selected = [
+        _open_within(branch, at - rules.window, at, exclude_case)
+        .order_by()  # no ORDER BY inside the branches of a UNION: the combined rows are ordered below
+        .values(
+            "number",
+            "lat",
+            "lon",
+            "reported_at",
+            category_code=F("category__code"),
+            grid_code=F("grid__code"),
+        )
+        for branch in branches
+    ]
+    combined = selected[0].union(*selected[1:]) if len(selected) > 1 else selected[0]
     # Texts are fetched separately, only for the cases this process has not vectorised yet (``case_texts``).
-    rows = cases.order_by("-reported_at").values(
-        "number",
-        "lat",
-        "lon",
-        "reported_at",
-        category_code=F("category__code"),
-        grid_code=F("grid__code"),
-    )[:MAX_CANDIDATES]
+    rows = combined.order_by("-reported_at")[:MAX_CANDIDATES]
     return [
         {
             "number": r["number"],
@@ -68,6 +82,16 @@ def duplicate_rows(
         }
         for r in rows
     ]
+
+
+def _open_within(
+    cases: QuerySet[Case], start: datetime, end: datetime, exclude_case: int | None
+) -> QuerySet[Case]:
+    from gridgov.cases.workflow import TERMINAL
+
+    time = "at" if "at" in cases.query.annotations else "reported_at"
+    cases = cases.filter(**{f"{time}__gte": start, f"{time}__lte": end}).exclude(status__in=TERMINAL)
+    return cases.exclude(pk=exclude_case) if exclude_case is not None else cases
 
 
 def case_texts(numbers: list[str]) -> dict[str, str]:

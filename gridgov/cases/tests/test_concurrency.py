@@ -48,3 +48,36 @@ def test_two_simultaneous_dispatches_through_the_api_one_wins(town):
     assert case.status == CaseStatus.DISPATCHED
     assert case.events.filter(verb="dispatch").count() == 1
     assert case.assignments.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_reports_get_consecutive_numbers(town):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "row locks across connections are exercised on PostgreSQL (SQLite serialises whole writes)"
+        )
+    grid = town.region.grids[0]
+    barrier = threading.Barrier(4)
+    numbers: list[str] = []
+    failures: list[BaseException] = []
+
+    def report() -> None:
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(5):
+                case = actions.report_case(actor=None, channel="web", text="路灯不亮", grid=grid)
+                numbers.append(case.number)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=report) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert sorted(int(number[-4:]) for number in numbers) == list(range(1, 21))

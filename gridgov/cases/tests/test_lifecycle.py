@@ -321,6 +321,18 @@ def test_case_numbers_count_per_prefix_and_day(town):
 
 
 @pytest.mark.django_db
+def test_a_report_that_fails_gives_its_number_back(town):
+    from django.db import transaction
+
+    first = _report(town).number
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _report(town)
+        raise RuntimeError("the intake failed after the case was numbered")
+    assert _report(town).number[-4:] == "0002"
+    assert first[-4:] == "0001"
+
+
+@pytest.mark.django_db
 def test_timeline_is_append_only(town):
     case = _report(town)
     event = case.events.get()

@@ -11,10 +11,10 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from gridgov.core import stamps as stamps_module
 from gridgov.core.models import Stamp
-from gridgov.geo import index as index_module
 from gridgov.geo.geometry import CoordSystem, from_wgs84
-from gridgov.geo.index import VERSION_CACHE_KEY, GridIndex, get_grid_index, invalidate_grid_index
+from gridgov.geo.index import AREAS_STAMP, GridIndex, get_grid_index, invalidate_grid_index
 from gridgov.geo.selectors import ancestors, area_subtree, areas_geojson, grid_for_point
 
 # 2 × 2 unit squares; codes deliberately not in spatial order.
@@ -160,10 +160,10 @@ def test_index_follows_invalidation(imported_tree, monkeypatch):
 
     # Another process (a server worker, `gridgov import_areas`) invalidates through the database they share:
     # this one notices within a second, not before.
-    Stamp.objects.filter(key=VERSION_CACHE_KEY).update(value="changed elsewhere")
+    Stamp.objects.filter(key=AREAS_STAMP).update(value="changed elsewhere")
     assert get_grid_index() is first
-    now = index_module.time.monotonic()
-    monkeypatch.setattr(index_module.time, "monotonic", lambda: now + 2)
+    now = stamps_module.time.monotonic()
+    monkeypatch.setattr(stamps_module.time, "monotonic", lambda: now + 2)
     assert get_grid_index() is not first
 
     rebuilt = get_grid_index()
@@ -198,10 +198,10 @@ def test_index_keeps_serving_when_the_stamp_cannot_be_read(imported_tree, monkey
     def broken(*args, **kwargs):
         raise ConnectionError("database gone")
 
-    monkeypatch.setattr(index_module, "read_stamp", broken)
-    now = index_module.time.monotonic()
+    monkeypatch.setattr(stamps_module, "read_stamps", broken)
+    now = stamps_module.time.monotonic()
     monkeypatch.setattr(
-        index_module.time, "monotonic", lambda: now + 2
+        stamps_module.time, "monotonic", lambda: now + 2
     )  # time to re-check the stamp: it fails
     assert get_grid_index() is first
     assert first.lookup(32.01, 120.905) == "320612101001001"

@@ -17,11 +17,15 @@ from django.db.models.fields.json import KeyTextTransform
 
 from gridgov.cases.choices import CaseStatus
 from gridgov.cases.models import ASSIGNMENT_CLOSED, Case, CaseEvent
+from gridgov.core.stamps import Stamped
 from gridgov.dispatch.choices import AssignmentRole
 from gridgov.dispatch.models import Assignment
+from gridgov.geo.index import AREAS_STAMP
 from gridgov.geo.models import Area
 from gridgov.intake.keys import JURISDICTION_LEVELS
 from gridgov.intake.models import ApiKey, Submission, hash_key
+
+API_KEYS_STAMP = "gridgov:intake:api-keys"
 
 #: Case statuses an Open311 client sees as ``closed``: the problem was dealt with (or the report was not taken
 #: up). Everything else is ``open``.
@@ -59,12 +63,23 @@ def jurisdictions() -> list[Area]:
     return list(Area.objects.filter(is_active=True, level__in=JURISDICTION_LEVELS).order_by("path"))
 
 
+def _load_keys() -> dict[str, ApiKey]:
+    return {key.key_hash: key for key in ApiKey.objects.select_related("jurisdiction")}
+
+
+#: Every key by its hash, kept per process until a key is saved or deleted (or the areas change: a key's
+#: jurisdiction is an area): every POST checks its key.
+_keys: Stamped[dict[str, ApiKey]] = Stamped(API_KEYS_STAMP, _load_keys, also=[AREAS_STAMP])
+_keys.follow(ApiKey)
+
+
 def find_api_key(raw: str) -> ApiKey | None:
-    """The key record of a raw key (active or not), by its hash."""
+    """The key record of a raw key (active or not), by its hash, from the process's copy (shared: read only,
+    apart from the ``last_used_at`` bookkeeping of ``keys.note_key_used``)."""
     raw = (raw or "").strip()
     if not raw or len(raw) > 200:
         return None
-    return ApiKey.objects.select_related("jurisdiction").filter(key_hash=hash_key(raw)).first()
+    return _keys.get().get(hash_key(raw))
 
 
 #: The columns a public request is built from (see ``payloads.request_payload``): plain values, no model

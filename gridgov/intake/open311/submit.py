@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.cases.choices import Channel
 from gridgov.cases.models import Category
+from gridgov.cases.selectors import category_by_code
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
 from gridgov.geo.selectors import grid_for_point
@@ -166,7 +167,7 @@ def _reporter_name(first: str, last: str) -> str:
 def _category(service_code: str) -> Category:
     if not service_code:
         raise Open311Error(400, _("service_code is required."))
-    category = Category.objects.filter(code=service_code, is_active=True).first()
+    category = category_by_code(service_code)
     if category is None:
         raise Open311Error(404, _("Unknown service_code %(code)s.") % {"code": service_code[:40]})
     return category

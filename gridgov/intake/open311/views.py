@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 
 from gridgov.cases.models import Category
+from gridgov.cases.selectors import category_by_code
 from gridgov.geo.models import Area
 from gridgov.intake.keys import note_key_used
 from gridgov.intake.models import ApiKey
@@ -283,7 +284,7 @@ def services(request: HttpRequest, fmt: str) -> Payload:
 @open311("GET", cached=True)
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Payload:
     _jurisdiction(request)
-    category = Category.objects.filter(code=service_code, is_active=True).first()
+    category = category_by_code(service_code)
     if category is None:
         raise Open311Error(404, _("Unknown service_code %(code)s.") % {"code": service_code[:40]})
     return Payload(definition_payload(category), "service_definition")

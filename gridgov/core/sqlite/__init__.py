@@ -1,0 +1,1 @@
+"""SQLite with a write queue between processes (see ``base``)."""
