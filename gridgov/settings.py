@@ -127,6 +127,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (0.2-0.7 s) than it ever saves on these queries; DB_JIT=true turns it back on.
     if not env_bool("DB_JIT", False):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if env_bool("DB_SERVER_SIDE_BINDING", True):
+        # Parameters travel apart from the SQL, and a statement run a few times on a connection is prepared once
+        # (psycopg): the server stops parsing and planning the same report statements again and again (Open311
+        # POST 176 -> 208/s, docs/performance.md). Off for a pooler that cannot keep prepared statements
+        # (PgBouncer before 1.21 in transaction mode).
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------------

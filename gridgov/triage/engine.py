@@ -145,13 +145,9 @@ class Triage:
 
 
 # --- live: the database --------------------------------------------------------------------------------------------
-def open_case_candidates(
-    model: TriageModel,
-    rows: Iterable[dict[str, Any]],
-    texts: Callable[[list[str]], dict[str, str]] | None = None,
-) -> list[Candidate]:
-    """Duplicate candidates from case rows (number, category code, lat, lon, grid code, reported_at and, unless
-    ``texts`` fetches them for the cases this process has not seen yet, text).
+def open_case_candidates(model: TriageModel, rows: Iterable[dict[str, Any]]) -> list[Candidate]:
+    """Duplicate candidates from case rows (number, category code, lat, lon, grid code, reported_at, text); the
+    texts of cases this process has not seen yet are vectorised once and remembered.
 
     A case without a confirmed category is compared under its predicted one.
     """
@@ -161,9 +157,6 @@ def open_case_candidates(
     known = _seen_cases(model)
     todo = [r for r in rows if r["number"] not in known]
     if todo:
-        if texts is not None:
-            fetched = texts([r["number"] for r in todo])
-            todo = [{**r, "text": fetched[r["number"]]} for r in todo if r["number"] in fetched]
         matrix = model.vectorize([r["text"] for r in todo])
         predicted = model.predict_many([r["text"] for r in todo], matrix)
         for i, r in enumerate(todo):
@@ -172,7 +165,7 @@ def open_case_candidates(
     for r in rows:
         seen = known.get(r["number"])
         if seen is None:
-            continue  # gone between the two queries, or evicted meanwhile by another thread
+            continue  # evicted meanwhile by another thread
         vector, guessed = seen
         candidates.append(
             Candidate(
@@ -249,7 +242,7 @@ def triage_report(
     from gridgov.geo.index import get_grid_index
     from gridgov.triage.gazetteer import get_gazetteer
     from gridgov.triage.registry import get_model
-    from gridgov.triage.selectors import case_texts, duplicate_rows
+    from gridgov.triage.selectors import duplicate_rows
 
     loaded = get_model()
     engine = Triage(
@@ -260,7 +253,7 @@ def triage_report(
     result = engine.run(Report(id="", text=full_text, lat=lat, lon=lon, reported_at=at))
     rules = rules_from_settings()
     rows = duplicate_rows(lat=lat, lon=lon, grid=result.grid, at=at, rules=rules, exclude_case=exclude_case)
-    candidates = open_case_candidates(loaded.model, rows, case_texts)
+    candidates = open_case_candidates(loaded.model, rows)
     if candidates:
         report = Candidate(
             ref="",

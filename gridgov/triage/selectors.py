@@ -63,13 +63,16 @@ def duplicate_rows(
             "lat",
             "lon",
             "reported_at",
+            # With the text: most candidates are few and short, and a second query for the texts of the cases
+            # this process has not vectorised yet cost a round trip on most reports with two server processes.
+            "text",
             category_code=F("category__code"),
             grid_code=F("grid__code"),
         )
         for branch in branches
     ]
-    combined = selected[0].union(*selected[1:]) if len(selected) > 1 else selected[0]
-    # Texts are fetched separately, only for the cases this process has not vectorised yet (``case_texts``).
+    # The branches never share a row (with a point, the grid branch only has cases without coordinates): UNION ALL.
+    combined = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
     rows = combined.order_by("-reported_at")[:MAX_CANDIDATES]
     return [
         {
@@ -79,6 +82,7 @@ def duplicate_rows(
             "lon": r["lon"],
             "grid": r["grid_code"],
             "reported_at": r["reported_at"],
+            "text": r["text"],
         }
         for r in rows
     ]
@@ -92,12 +96,6 @@ def _open_within(
     time = "at" if "at" in cases.query.annotations else "reported_at"
     cases = cases.filter(**{f"{time}__gte": start, f"{time}__lte": end}).exclude(status__in=TERMINAL)
     return cases.exclude(pk=exclude_case) if exclude_case is not None else cases
-
-
-def case_texts(numbers: list[str]) -> dict[str, str]:
-    from gridgov.cases.models import Case
-
-    return dict(Case.objects.filter(number__in=numbers).values_list("number", "text"))
 
 
 def labelled_history(limit: int | None = None) -> list[Example]:
@@ -136,6 +134,9 @@ def open_cases_index(model: Any, rules: DuplicateRules) -> Any:
             "lat",
             "lon",
             "reported_at",
+            # With the text: most candidates are few and short, and a second query for the texts of the cases
+            # this process has not vectorised yet cost a round trip on most reports with two server processes.
+            "text",
             category_code=F("category__code"),
             grid_code=F("grid__code"),
         )
