@@ -136,6 +136,13 @@ def _start(env: dict[str, str], port: int, threads: int) -> subprocess.Popen[byt
         "--log-level",
         "warning",
     ]
+    if os.environ.get("BENCH_ACCESS_LOG"):  # per-request durations (microseconds) and worker, for a slow tail
+        command += [
+            "--access-logfile",
+            os.environ["BENCH_ACCESS_LOG"],
+            "--access-logformat",
+            "%(t)s %(p)s %(D)s",
+        ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - fixed command
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -230,6 +230,8 @@ GRIDGOV: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
     "MAX_IMAGE_PIXELS": env_int("MAX_IMAGE_PIXELS", 40_000_000),
     "PUBLIC_IMAGE_MAX_SIDE": env_int("PUBLIC_IMAGE_MAX_SIDE", 1600),
+    # Server processes load the grid index and the triage model when they start, not on their first report.
+    "WARM_UP": env_bool("WARM_UP", True),
     # Username that management commands act as unless --actor is given.
     "SYSTEM_USERNAME": env_str("SYSTEM_USERNAME", "system"),
     # Triage: where trained models are kept, the probability from which a suggested category is applied without

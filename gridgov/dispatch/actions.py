@@ -267,6 +267,7 @@ def sign_case(*, actor: User, case: Case, expected_version: int | None = None) -
         if assignment.role == AssignmentRole.LEAD:
             move(case, Transition.SIGN, actor=actor, data=data, at=now)
         else:
+            require_open(case)  # the lead's signature is checked by the workflow table; a helper's here
             record_event(case, actor=actor, verb="sign_helper", data=data, at=now)
         assignment.status, assignment.signed_at, assignment.signed_by = AssignmentStatus.SIGNED, now, actor
         assignment.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])

@@ -124,7 +124,8 @@ _CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十]{1,4})(?=[�
 _SPACES = re.compile(r"\s+")
 
 
-def _ensure_jieba() -> None:
+def ensure_jieba() -> None:
+    """Load jieba's dictionary with the domain words (once per process; the first cut does it otherwise)."""
     global _jieba_ready
     if _jieba_ready:
         return
@@ -169,7 +170,7 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """jieba's words of the normalised text (precise mode, no HMM: faster and steadier on short texts)."""
-    _ensure_jieba()
+    ensure_jieba()
     return [w for w in jieba.lcut(normalize(text), HMM=False) if w.strip()]
 
 
@@ -182,7 +183,7 @@ def features(text: str) -> list[str]:
     """The tokens the vectoriser counts: words (prefixed ``w:``), single characters and character bigrams of the
     Chinese runs (cross-validated on the corpus: characters add about two points of accuracy, trigrams lose one)."""
     norm = normalize(text)
-    _ensure_jieba()
+    ensure_jieba()
     tokens = ["w:" + w for w in jieba.lcut(norm, HMM=False) if w.strip() and not w.isspace()]
     han = "".join(ch if _is_han(ch) else " " for ch in norm)
     for run in han.split():

@@ -351,6 +351,18 @@ def test_a_helper_reports_its_part_done(town):
 
 
 @pytest.mark.django_db
+def test_a_helper_cannot_sign_a_finished_case(town):
+    """A helper's signature is no status change, so the workflow table does not guard it: the action does."""
+    case = _coordinate(town, _accepted(town))
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)  # finished while the helper never signed
+    case.refresh_from_db()
+    with pytest.raises(InvalidTransition):
+        dispatch_actions.sign_case(actor=town.justice_handler, case=case)
+    assert not case.events.filter(verb="sign_helper").exists()
+    assert case.assignments.get(department=town.justice).status == AssignmentStatus.PENDING
+
+
+@pytest.mark.django_db
 def test_a_finished_part_stays_done_when_the_team_is_reformed(town):
     case = _coordinate(town, _accepted(town), days=10)
     case = dispatch_actions.finish_helper_part(actor=town.justice_handler, case=case, note="调解完毕")
