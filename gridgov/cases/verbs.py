@@ -63,7 +63,7 @@ class CaseFacts:
 
 
 def own_assignment(user: User, facts: CaseFacts, statuses: tuple[str, ...]) -> Assignment | None:
-    """The user's department's assignment among ``statuses``, the one ``dispatch.actions._own_assignment`` takes:
+    """The user's department's assignment among ``statuses``, the one ``dispatch.actions.handling._own_assignment`` takes:
     the lead one first, then the oldest."""
     case = facts.case
     mine = [

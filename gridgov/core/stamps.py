@@ -67,9 +67,11 @@ class Stamped(Generic[T]):
 
     ``get`` re-reads the stamp at most every ``recheck_seconds`` and rebuilds when it differs from the one the value
     was built for; ``also`` names stamps of data the value is built from besides its own (the areas, for a cache of
-    who holds which area), read in the same query. While one thread rebuilds, the others keep the value they have; if the stamp cannot be read, the
-    current value keeps serving (stale reference data beats an error). ``changed`` announces a change to every
-    process (this one at once); ``forget`` drops only this process's copy (tests that roll their data back).
+    who holds which area), read in the same query. While one thread rebuilds, the others keep the value they have;
+    if the stamp cannot be read, the current value keeps serving (stale reference data beats an error). ``changed``
+    announces a change to every process (this one at once); ``forget`` drops only this process's copy (tests that
+    roll their data back). A change rolled back is noticed at the next re-read, when the stamp is back to its old
+    value: for at most ``recheck_seconds`` the writing process may still see what it wrote.
     """
 
     def __init__(

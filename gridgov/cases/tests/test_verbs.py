@@ -101,7 +101,7 @@ def test_a_case_held_by_the_top_center_cannot_be_escalated(town):
 
 
 def test_a_handler_of_both_the_lead_and_a_helper_acts_as_the_lead(town):
-    """The actions take the user's lead assignment first (``dispatch.actions._own_assignment``): so do the rules
+    """The actions take the user's lead assignment first (``dispatch.actions.handling._own_assignment``): so do the rules
     (the API used to look at the helper's first and hid return and resolve; the page offered the helper's
     finish_part, which the action then refused)."""
     both = UserFactory(username="both")
