@@ -36,7 +36,7 @@ from gridgov.alerts.detectors import Finding, common_area
 from gridgov.alerts.models import Alert, AlertCase, AlertEvent, AlertRule
 from gridgov.alerts.workflow import AlertVerb, is_open, target_status
 from gridgov.cases.models import Case
-from gridgov.core.audit import record
+from gridgov.core.audit import save_audited
 from gridgov.core.exceptions import InvalidTransition
 
 #: Who may see alerts (on the alert's area).
@@ -288,14 +288,6 @@ def save_rule(*, actor: User, rule: AlertRule, changed: list[str] | None = None)
     """Create or change a rule (the admin's save): parameters validated for the kind, the change audited."""
     require(actor, MANAGE_VERB)
     with transaction.atomic():
-        created = rule.pk is None
-        rule.full_clean()
-        rule.save()
-        record(
-            actor=actor,
-            verb="create_alert_rule" if created else "update_alert_rule",
-            target=rule,
-            summary=f"{rule.code} {rule.name}",
-            data={"fields": sorted(changed or []), "params": rule.params, "active": rule.is_active},
-        )
+        data = {"fields": sorted(changed or []), "params": rule.params, "active": rule.is_active}
+        save_audited(actor=actor, obj=rule, noun="alert_rule", data=data)
     return rule

@@ -26,3 +26,18 @@ def record(
         summary=summary[:255],
         data=data or {},
     )
+
+
+def save_audited(*, actor: Any, obj: Any, noun: str, data: dict[str, Any] | None = None) -> None:
+    """Validate and save a reference record that has a ``code`` and a ``name`` (a category, a department, an alert
+    rule) and append its ``create_<noun>`` or ``update_<noun>`` audit row. Runs inside the caller's transaction."""
+    created = obj.pk is None
+    obj.full_clean()
+    obj.save()
+    record(
+        actor=actor,
+        verb=f"create_{noun}" if created else f"update_{noun}",
+        target=obj,
+        summary=f"{obj.code} {obj.name}",
+        data=data,
+    )

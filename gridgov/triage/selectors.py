@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 #: At most this many candidates are compared per report (the most recent first).
 MAX_CANDIDATES = 200
+#: What a duplicate candidate is read with, for one report and for a batch. With the text: candidates near one
+#: report are few, and fetching the texts of those this process has not vectorised yet in a second query cost a
+#: round trip on most reports with two server processes.
+CANDIDATE_COLUMNS = ("number", "text", "lat", "lon", "reported_at")
+CANDIDATE_CODES = {"category_code": F("category__code"), "grid_code": F("grid__code")}
 
 
 def duplicate_rows(
@@ -58,34 +63,26 @@ def duplicate_rows(
     selected = [
         _open_within(branch, at - rules.window, at, exclude_case)
         .order_by()  # no ORDER BY inside the branches of a UNION: the combined rows are ordered below
-        .values(
-            "number",
-            "lat",
-            "lon",
-            "reported_at",
-            # With the text: most candidates are few and short, and a second query for the texts of the cases
-            # this process has not vectorised yet cost a round trip on most reports with two server processes.
-            "text",
-            category_code=F("category__code"),
-            grid_code=F("grid__code"),
-        )
+        .values(*CANDIDATE_COLUMNS, **CANDIDATE_CODES)
         for branch in branches
     ]
     # The branches never share a row (with a point, the grid branch only has cases without coordinates): UNION ALL.
     combined = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
     rows = combined.order_by("-reported_at")[:MAX_CANDIDATES]
-    return [
-        {
-            "number": r["number"],
-            "category": r["category_code"],
-            "lat": r["lat"],
-            "lon": r["lon"],
-            "grid": r["grid_code"],
-            "reported_at": r["reported_at"],
-            "text": r["text"],
-        }
-        for r in rows
-    ]
+    return [candidate_row(r) for r in rows]
+
+
+def candidate_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A case row of ``CANDIDATE_COLUMNS`` and ``CANDIDATE_CODES`` as ``engine.open_case_candidates`` reads it."""
+    return {
+        "number": row["number"],
+        "text": row["text"],
+        "category": row["category_code"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "grid": row["grid_code"],
+        "reported_at": row["reported_at"],
+    }
 
 
 def _open_within(
@@ -128,18 +125,7 @@ def open_cases_index(model: Any, rules: DuplicateRules) -> Any:
     index = DuplicateIndex(rules)
     rows = (
         Case.objects.exclude(status__in=TERMINAL)
-        .values(
-            "number",
-            "text",
-            "lat",
-            "lon",
-            "reported_at",
-            # With the text: most candidates are few and short, and a second query for the texts of the cases
-            # this process has not vectorised yet cost a round trip on most reports with two server processes.
-            "text",
-            category_code=F("category__code"),
-            grid_code=F("grid__code"),
-        )
+        .values(*CANDIDATE_COLUMNS, **CANDIDATE_CODES)
         .order_by("reported_at")
         .iterator(chunk_size=5000)
     )
@@ -151,17 +137,7 @@ def open_cases_index(model: Any, rules: DuplicateRules) -> Any:
         batch.clear()
 
     for r in rows:
-        batch.append(
-            {
-                "number": r["number"],
-                "text": r["text"],
-                "category": r["category_code"],
-                "lat": r["lat"],
-                "lon": r["lon"],
-                "grid": r["grid_code"],
-                "reported_at": r["reported_at"],
-            }
-        )
+        batch.append(candidate_row(r))
         if len(batch) >= 5000:
             flush()
     if batch:

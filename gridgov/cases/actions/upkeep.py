@@ -13,7 +13,7 @@ from gridgov.cases.deadlines import apply_resolve_deadline
 from gridgov.cases.models import Case, Category
 from gridgov.cases.timeline import lock_case, record_event, save_case
 from gridgov.cases.workflow import TERMINAL
-from gridgov.core.audit import record
+from gridgov.core.audit import save_audited
 
 CATEGORY_FIELDS = {
     "name",
@@ -37,18 +37,9 @@ def save_category(*, actor: User, code: str, values: dict[str, object]) -> Categ
         raise ValidationError({field: _("This field cannot be changed here.") for field in sorted(unknown)})
     with transaction.atomic():
         category = Category.objects.filter(code=code).first() or Category(code=code)
-        created = category.pk is None
         for field, value in values.items():
             setattr(category, field, value)
-        category.full_clean()
-        category.save()
-        record(
-            actor=actor,
-            verb="create_category" if created else "update_category",
-            target=category,
-            summary=f"{category.code} {category.name}",
-            data={"fields": sorted(values)},
-        )
+        save_audited(actor=actor, obj=category, noun="category", data={"fields": sorted(values)})
     return category
 
 

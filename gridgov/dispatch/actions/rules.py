@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Verb, require
 from gridgov.cases.models import Category
-from gridgov.core.audit import record
+from gridgov.core.audit import record, save_audited
 from gridgov.dispatch.models import Department, RoutingRule
 from gridgov.geo.choices import AreaLevel
 from gridgov.geo.models import Area
@@ -34,14 +34,7 @@ def save_department(
             return department  # nothing changes: no write, no audit row
         for field, value in values.items():
             setattr(department, field, value)
-        department.full_clean()
-        department.save()
-        record(
-            actor=actor,
-            verb="create_department" if created else "update_department",
-            target=department,
-            summary=f"{department.code} {department.name}",
-        )
+        save_audited(actor=actor, obj=department, noun="department")
     return department
 
 
