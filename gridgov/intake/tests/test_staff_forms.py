@@ -548,8 +548,11 @@ def test_hotline_in_a_browser(live_server, transactional_db, default_categories)
     with watched_page(live_server.url, viewport={"width": 1280, "height": 1000}, locale="zh-CN") as watched:
         page = watched.page
         _sign_in(page, live_server.url, "dispatcher", HOTLINE)
-        # Autofocus on the caller's name; Enter moves on instead of sending a half-typed call.
+        # Autofocus on the caller's name (waited for: keys typed before the page settles would be lost); Enter
+        # moves on instead of sending a half-typed call.
+        expect(page.locator("input[name=reporter_name]")).to_be_focused()
         page.keyboard.type("李先生")
+        expect(page.locator("input[name=reporter_name]")).to_have_value("李先生")
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.name") == "reporter_phone"
         page.keyboard.type(PHONE)
